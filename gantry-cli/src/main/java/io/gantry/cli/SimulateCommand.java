@@ -1,0 +1,373 @@
+package io.gantry.cli;
+
+import io.gantry.engine.NodeSpec;
+import io.gantry.engine.PodRequest;
+import io.gantry.engine.Policy;
+import io.gantry.engine.ScoringMode;
+import io.gantry.sim.experiment.ExperimentRunner;
+import io.gantry.sim.experiment.RunResult;
+import io.gantry.sim.report.CsvReports;
+import io.gantry.sim.report.DiscreteSeries;
+import io.gantry.sim.report.PaperResults;
+import io.gantry.sim.report.PolicySummary;
+import io.gantry.sim.report.SummaryJson;
+import io.gantry.sim.report.TextTable;
+import io.gantry.sim.trace.OpenbTraceReader;
+import io.gantry.sim.workload.OpenbWorkloadBuilder;
+import io.gantry.sim.workload.ReplayWorkload;
+import io.gantry.sim.workload.SyntheticOpenb;
+import io.gantry.sim.workload.Workload;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gantry simulate}: replay a GPU cluster trace through the engine and compare policies. */
+@Command(name = "simulate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Replays pods through Gantry's scheduling engine and compares policies, following the FGD paper's "
+                + "protocol (USENIX ATC '23): pods are shuffled with the seed, the GPU demand is tuned to "
+                + "--tune times the cluster's GPU capacity, pods arrive one at a time and never leave, a pod that "
+                + "fits nowhere is dropped, and the GPU allocation is sampled after every pod.",
+            "",
+            "With no --nodes/--pods it runs all policies on a built-in synthetic cluster and workload shaped like "
+                + "the Alibaba openb trace (1213 nodes; CPU-only, shared, 1-, 2-, 4- and 8-GPU pods in openb's "
+                + "proportions).",
+            "",
+            "Runs go in parallel on all cores; progress goes to stderr, the comparison table to stdout."},
+        footer = {"", "Examples:",
+            "  gantry simulate",
+            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policy fgd,bestfit --seeds 42-51 --out results",
+            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv"})
+final class SimulateCommand implements Callable<Integer> {
+
+    private static final String SYNTHETIC = "synthetic-openb";
+    private static final int SYNTHETIC_PODS = 8000;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--nodes", paramLabel = "FILE",
+            description = "Node list, openb format: sn,cpu_milli,memory_mib,gpu,model.")
+    private Path nodes;
+
+    @Option(names = "--pods", paramLabel = "FILE", split = ",",
+            description = "Pod list(s), openb format: name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,... "
+                    + "Repeat or separate with commas to run several traces.")
+    private List<Path> pods = new ArrayList<>();
+
+    @Option(names = "--policy", paramLabel = "P", split = ",",
+            description = "Policies: random, dotprod, gpuclustering, gpupacking, bestfit, fgd (default: all six).")
+    private List<String> policies = new ArrayList<>();
+
+    @Option(names = "--seeds", paramLabel = "SEEDS", converter = SeedRange.class,
+            description = "Seeds, e.g. 42-51 or 1,5,9 (default: 42-51 with --pods, 42 for the built-in workload).")
+    private List<Long> seeds;
+
+    @Option(names = "--tune", paramLabel = "RATIO", defaultValue = "1.3",
+            description = "Tune the total GPU demand to RATIO x cluster GPU capacity, up or down (default: ${DEFAULT-VALUE}; 0 keeps the trace as is).")
+    private double tune;
+
+    @Option(names = "--scoring", paramLabel = "MODE", defaultValue = "paper",
+            description = "paper: integer scores 0-100, truncated, ties to a seeded random node order, as the paper's "
+                    + "simulator (needed for comparable numbers); exact: full-precision scores (default: ${DEFAULT-VALUE}).")
+    private String scoring;
+
+    @Option(names = "--scale", paramLabel = "K", defaultValue = "1",
+            description = "Replicate the node list K times; the tuning target grows with it (default: ${DEFAULT-VALUE}).")
+    private int scale;
+
+    @Option(names = "--replay", paramLabel = "DIR",
+            description = "Replay the arrival order and node tie-break order exported from the paper's simulator: "
+                    + "a folder with arrivals.csv and node_order.csv (named seed-<S>), or a folder of such folders. "
+                    + "Needs exactly one --pods; --seeds and --tune do not apply.")
+    private List<Path> replay = new ArrayList<>();
+
+    @Option(names = "--paper", paramLabel = "FILE",
+            description = "Reference results in the paper's alloc layout (e.g. paper_analysis_allo_discrete.csv): "
+                    + "adds the paper's seed means (or, with --replay, the largest difference over all 131 columns).")
+    private Path paper;
+
+    @Option(names = "--max-deviation", paramLabel = "PP",
+            description = "With --paper: exit 1 if a seed mean at 130 % differs from the paper's by more than PP "
+                    + "points (twice that for random), or, with --replay, if any column of a deterministic policy does.")
+    private Double maxDeviation;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write alloc.csv, frag.csv, frag_ratio.csv (the paper's discrete layout) and summary.json here.")
+    private Path out;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Parallel runs (default: all cores).")
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--quiet", description = "No progress on stderr.")
+    private boolean quiet;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter outWriter = spec.commandLine().getOut();
+        ScoringMode mode = parseScoring();
+        List<Policy> chosen = policies.isEmpty() ? Arrays.asList(Policy.values())
+                : policies.stream().map(this::parsePolicy).distinct().toList();
+        if (scale < 1) {
+            throw usage("--scale must be >= 1, got " + scale);
+        }
+        if (!(tune >= 0) || Double.isInfinite(tune)) {
+            throw usage("--tune must be a non-negative number, got " + tune);
+        }
+        if (maxDeviation != null && paper == null) {
+            throw usage("--max-deviation needs --paper FILE");
+        }
+        List<ExperimentRunner.Job> jobs = jobs(chosen, mode);
+        PaperResults reference = paper == null ? null : PaperResults.read(paper);
+
+        long start = System.nanoTime();
+        List<RunResult> results = ExperimentRunner.run(jobs, threads, (done, total, r) -> {
+            if (!quiet) {
+                synchronized (err) {
+                    err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d %s: alloc@130 %.2f%%, %d of %d pods failed, %.2f s%n",
+                            done, total, r.workload(), r.policy().paperName(), r.seed(),
+                            r.scoring().name().toLowerCase(Locale.ROOT), r.allocation().at(130), r.failedPods(),
+                            r.pods(), r.wallNanos() / 1e9);
+                    err.flush();
+                }
+            }
+        });
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        boolean withinTolerance = replay.isEmpty() ? printMeans(outWriter, results, reference)
+                : printReplay(outWriter, results, reference);
+        outWriter.printf(Locale.ROOT, "%d runs in %.1f s%n", results.size(), seconds);
+        outWriter.flush();
+        if (out != null) {
+            writeReports(results);
+            outWriter.println("wrote " + out.resolve("alloc.csv") + ", frag.csv, frag_ratio.csv, summary.json");
+        }
+        outWriter.flush();
+        if (!withinTolerance) {
+            err.println("gantry: results differ from " + paper + " by more than " + maxDeviation + " points");
+            return 1;
+        }
+        return 0;
+    }
+
+    private List<ExperimentRunner.Job> jobs(List<Policy> chosen, ScoringMode mode) {
+        List<ExperimentRunner.Job> jobs = new ArrayList<>();
+        if (nodes == null && pods.isEmpty()) {
+            if (!replay.isEmpty()) {
+                throw usage("--replay needs --nodes and --pods");
+            }
+            List<NodeSpec> cluster = SyntheticOpenb.nodes();
+            List<PodRequest> podList = SyntheticOpenb.pods(SYNTHETIC_PODS, 1);
+            for (long seed : seeds == null ? List.of(42L) : seeds) {
+                for (Policy p : chosen) {
+                    jobs.add(new ExperimentRunner.Job(
+                            () -> OpenbWorkloadBuilder.build(SYNTHETIC, cluster, podList, seed, tune, scale), p, mode,
+                            seed, tune, scale));
+                }
+            }
+            return jobs;
+        }
+        if (nodes == null || pods.isEmpty()) {
+            throw usage("give both --nodes FILE and --pods FILE, or neither for the built-in workload");
+        }
+        List<NodeSpec> cluster = OpenbTraceReader.readNodes(nodes);
+        if (!replay.isEmpty()) {
+            if (pods.size() != 1) {
+                throw usage("--replay needs exactly one --pods file, the trace it was exported for");
+            }
+            if (scale != 1) {
+                throw usage("--replay cannot be combined with --scale");
+            }
+            List<PodRequest> podList = OpenbTraceReader.readPods(pods.get(0));
+            String name = traceName(pods.get(0));
+            for (Path dir : replayFolders()) {
+                long seed = seedOf(dir);
+                Workload workload = ReplayWorkload.load(name, dir, cluster, podList);
+                for (Policy p : chosen) {
+                    jobs.add(new ExperimentRunner.Job(() -> workload, p, mode, seed, tune, 1));
+                }
+            }
+            return jobs;
+        }
+        for (Path file : pods) {
+            List<PodRequest> podList = OpenbTraceReader.readPods(file);
+            String name = traceName(file);
+            for (long seed : seeds == null ? range(42, 51) : seeds) {
+                for (Policy p : chosen) {
+                    jobs.add(new ExperimentRunner.Job(
+                            () -> OpenbWorkloadBuilder.build(name, cluster, podList, seed, tune, scale), p, mode, seed,
+                            tune, scale));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    private boolean printMeans(PrintWriter w, List<RunResult> results, PaperResults reference) {
+        boolean ok = true;
+        TextTable table = reference == null
+                ? new TextTable("workload", "policy", "scoring", "seeds", "alloc@100", "alloc@130", "frag@130", "failed pods")
+                : new TextTable("workload", "policy", "scoring", "seeds", "alloc@100", "alloc@130", "frag@130",
+                        "failed pods", "paper@100", "paper@130", "diff@130");
+        for (PolicySummary s : PolicySummary.of(results)) {
+            List<Object> cells = new ArrayList<>(List.of(s.workload(), s.policy().cliName(),
+                    s.scoring().name().toLowerCase(Locale.ROOT), s.seeds().size(), fmt(s.allocationAt100()),
+                    fmt(s.allocationAt130()), fmt(s.fragmentationAt130()), String.format(Locale.ROOT, "%.1f", s.failedPods())));
+            if (reference != null) {
+                OptionalDouble p100 = reference.mean(s.workload(), s.policy().paperName(), s.seeds(), 100);
+                OptionalDouble p130 = reference.mean(s.workload(), s.policy().paperName(), s.seeds(), 130);
+                double diff = p130.isPresent() ? s.allocationAt130() - p130.getAsDouble() : Double.NaN;
+                cells.add(p100.isPresent() ? fmt(p100.getAsDouble()) : "-");
+                cells.add(p130.isPresent() ? fmt(p130.getAsDouble()) : "-");
+                cells.add(Double.isNaN(diff) ? "-" : String.format(Locale.ROOT, "%+.2f", diff));
+                if (maxDeviation != null) {
+                    double limit = s.policy() == Policy.RANDOM ? 2 * maxDeviation : maxDeviation;
+                    if (Double.isNaN(diff) || Math.abs(diff) > limit) {
+                        ok = false;
+                    }
+                }
+            }
+            table.row(cells.toArray());
+        }
+        w.print(table);
+        return ok;
+    }
+
+    private boolean printReplay(PrintWriter w, List<RunResult> results, PaperResults reference) {
+        boolean ok = true;
+        TextTable table = reference == null
+                ? new TextTable("workload", "policy", "seed", "alloc@100", "alloc@130", "failed pods")
+                : new TextTable("workload", "policy", "seed", "alloc@100", "alloc@130", "failed pods",
+                        "paper@130", "max |diff| over 131 columns");
+        for (RunResult r : results) {
+            List<Object> cells = new ArrayList<>(List.of(r.workload(), r.policy().cliName(), r.seed(),
+                    fmt(r.allocation().at(100)), fmt(r.allocation().at(130)), r.failedPods()));
+            if (reference != null) {
+                double[] row = reference.row(r.workload(), r.policy().paperName(), r.seed());
+                double maxDiff = row == null ? Double.NaN : maxDiff(r.allocation(), row);
+                cells.add(row == null ? "-" : fmt(row[130]));
+                cells.add(Double.isNaN(maxDiff) ? "-" : String.format(Locale.ROOT, "%.2f", maxDiff));
+                if (maxDeviation != null && r.policy() != Policy.RANDOM
+                        && (Double.isNaN(maxDiff) || maxDiff > maxDeviation + 1e-9)) {
+                    ok = false;
+                }
+            }
+            table.row(cells.toArray());
+        }
+        w.print(table);
+        return ok;
+    }
+
+    static double maxDiff(DiscreteSeries series, double[] reference) {
+        double max = 0;
+        for (int j = 0; j < DiscreteSeries.COLUMNS; j++) {
+            double a = series.at(j);
+            double b = reference[j];
+            if (Double.isNaN(a) != Double.isNaN(b)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            if (!Double.isNaN(a)) {
+                max = Math.max(max, Math.abs(a - b));
+            }
+        }
+        return max;
+    }
+
+    private void writeReports(List<RunResult> results) {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
+        CsvReports.writeAllocation(out.resolve("alloc.csv"), results);
+        CsvReports.writeFragmentation(out.resolve("frag.csv"), results);
+        CsvReports.writeFragmentationRatio(out.resolve("frag_ratio.csv"), results);
+        SummaryJson.write(out.resolve("summary.json"), results);
+    }
+
+    private List<Path> replayFolders() {
+        List<Path> dirs = new ArrayList<>();
+        for (Path dir : replay) {
+            if (Files.isRegularFile(dir.resolve("arrivals.csv"))) {
+                dirs.add(dir);
+                continue;
+            }
+            if (!Files.isDirectory(dir)) {
+                throw usage("--replay " + dir + ": no such folder");
+            }
+            try (Stream<Path> children = Files.list(dir)) {
+                List<Path> seedsDirs = children.filter(p -> Files.isRegularFile(p.resolve("arrivals.csv")))
+                        .sorted().toList();
+                if (seedsDirs.isEmpty()) {
+                    throw usage("--replay " + dir + ": neither arrivals.csv nor seed-<S> folders with one");
+                }
+                dirs.addAll(seedsDirs);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir, e);
+            }
+        }
+        return dirs;
+    }
+
+    private static long seedOf(Path dir) {
+        String name = dir.getFileName().toString();
+        if (name.startsWith("seed-")) {
+            try {
+                return Long.parseLong(name.substring(5));
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    static String traceName(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+    }
+
+    private ScoringMode parseScoring() {
+        try {
+            return ScoringMode.valueOf(scoring.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw usage("--scoring must be paper or exact, got '" + scoring + "'");
+        }
+    }
+
+    private Policy parsePolicy(String name) {
+        try {
+            return Policy.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw usage("--policy: " + e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long s = from; s <= to; s++) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}

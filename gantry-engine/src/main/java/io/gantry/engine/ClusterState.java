@@ -1,0 +1,389 @@
+package io.gantry.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster as the scheduler sees it: for every node, what is left of CPU, memory, pod slots and each GPU's milli.
+ *
+ * <p>Nodes live in slots (small integers) so that plugins read primitive arrays on the hot path. A removed node's
+ * slot is reused by the next node added. Every change to a node bumps its {@link #version(int)}, which lets the
+ * scheduler cache per-node scores. Not thread-safe: one scheduler drives one state.
+ */
+public final class ClusterState {
+
+    /** Index into {@link #tagCounts(int)} for shared-GPU pods; index k counts pods with k whole GPUs. */
+    public static final int SHARE_TAG = 0;
+
+    private final Map<String, Integer> slotByName = new HashMap<>();
+    private final Map<String, Integer> modelIds = new HashMap<>();
+    private final List<String> models = new ArrayList<>();
+    private final ArrayList<Integer> freeSlots = new ArrayList<>();
+
+    private int slotCount;
+    private int activeCount;
+    private NodeSpec[] specs = new NodeSpec[16];
+    private boolean[] active = new boolean[16];
+    private long[] cpuLeft = new long[16];
+    private long[] memLeft = new long[16];
+    private int[] podsLeft = new int[16];
+    private int[] modelId = new int[16];
+    private int[] gpuCount = new int[16];
+    private int[] gpuOffset = new int[16];
+    private int[] gpuRegion = new int[16];
+    private long[] gpuLeftTotal = new long[16];
+    private int[] version = new int[16];
+    private int[] tieRank = new int[16];
+    private int[][] tagCounts = new int[16][];
+    private int[] gpuLeft = new int[64];
+    private int gpuUsed;
+    private long totalGpuMilli;
+    private long usedGpuMilli;
+
+    // ---- nodes -------------------------------------------------------------------------------------------------
+
+    /** Adds a node, empty. Returns its slot. */
+    public int addNode(NodeSpec spec) {
+        requireNonNull(spec, "spec");
+        if (slotByName.containsKey(spec.name())) {
+            throw new IllegalArgumentException("node " + spec.name() + " already exists; use updateNode to change it");
+        }
+        int slot;
+        if (!freeSlots.isEmpty()) {
+            slot = freeSlots.remove(freeSlots.size() - 1);
+        } else {
+            slot = slotCount++;
+            ensureSlotCapacity(slotCount);
+            tieRank[slot] = slot;
+        }
+        slotByName.put(spec.name(), slot);
+        active[slot] = true;
+        activeCount++;
+        reset(slot, spec);
+        return slot;
+    }
+
+    /** Removes a node and everything placed on it. Returns false if there was no such node. */
+    public boolean removeNode(String name) {
+        Integer slot = slotByName.remove(name);
+        if (slot == null) {
+            return false;
+        }
+        totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
+        usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
+        active[slot] = false;
+        specs[slot] = null;
+        activeCount--;
+        version[slot]++;
+        freeSlots.add(slot);
+        return true;
+    }
+
+    /**
+     * Resets a node to empty under a new spec; the caller re-applies what is placed on it
+     * (see {@link Scheduler#updateNode}).
+     */
+    void resetNode(NodeSpec spec) {
+        int slot = slotOf(spec.name());
+        totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
+        usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
+        reset(slot, spec);
+    }
+
+    private void reset(int slot, NodeSpec spec) {
+        specs[slot] = spec;
+        cpuLeft[slot] = spec.cpuMilli();
+        memLeft[slot] = spec.memoryMib();
+        podsLeft[slot] = spec.maxPods();
+        modelId[slot] = internModel(spec.gpuModel());
+        int n = spec.gpuCount();
+        if (n > gpuRegion[slot]) {
+            ensureGpuCapacity(gpuUsed + n);
+            gpuOffset[slot] = gpuUsed;
+            gpuRegion[slot] = n;
+            gpuUsed += n;
+        }
+        gpuCount[slot] = n;
+        Arrays.fill(gpuLeft, gpuOffset[slot], gpuOffset[slot] + n, NodeSpec.MILLI_PER_GPU);
+        gpuLeftTotal[slot] = (long) n * NodeSpec.MILLI_PER_GPU;
+        tagCounts[slot] = new int[n + 1];
+        totalGpuMilli += (long) n * NodeSpec.MILLI_PER_GPU;
+        version[slot]++;
+    }
+
+    /** The slot of a node by name; throws if there is none. */
+    public int slotOf(String nodeName) {
+        Integer slot = slotByName.get(nodeName);
+        if (slot == null) {
+            throw new IllegalArgumentException("no node named " + nodeName);
+        }
+        return slot;
+    }
+
+    public boolean hasNode(String nodeName) {
+        return slotByName.containsKey(nodeName);
+    }
+
+    /** Upper bound (exclusive) of slot numbers; some slots below it may be inactive. */
+    public int slotCount() {
+        return slotCount;
+    }
+
+    public int nodeCount() {
+        return activeCount;
+    }
+
+    public boolean isActive(int slot) {
+        return active[slot];
+    }
+
+    public NodeSpec spec(int slot) {
+        return specs[slot];
+    }
+
+    public String nodeName(int slot) {
+        return specs[slot].name();
+    }
+
+    // ---- resources (hot path: plain array reads) -----------------------------------------------------------
+
+    public long cpuLeft(int slot) {
+        return cpuLeft[slot];
+    }
+
+    public long cpuCapacity(int slot) {
+        return specs[slot].cpuMilli();
+    }
+
+    public long memoryLeft(int slot) {
+        return memLeft[slot];
+    }
+
+    public int podsLeft(int slot) {
+        return podsLeft[slot];
+    }
+
+    public int gpuCount(int slot) {
+        return gpuCount[slot];
+    }
+
+    public int modelId(int slot) {
+        return modelId[slot];
+    }
+
+    /** Milli left on GPU {@code gpu} (0-based) of the node. */
+    public int gpuLeft(int slot, int gpu) {
+        return gpuLeft[gpuOffset[slot] + gpu];
+    }
+
+    /** The backing array of all GPUs' milli left; a node's GPUs start at {@link #gpuOffset(int)}. Read only. */
+    public int[] gpuLeftArray() {
+        return gpuLeft;
+    }
+
+    public int gpuOffset(int slot) {
+        return gpuOffset[slot];
+    }
+
+    /** Sum of milli left over the node's GPUs. */
+    public long gpuLeftTotal(int slot) {
+        return gpuLeftTotal[slot];
+    }
+
+    /** Number of GPUs with all 1000 milli free. */
+    public int fullyFreeGpus(int slot) {
+        int free = 0;
+        int off = gpuOffset[slot];
+        for (int g = 0; g < gpuCount[slot]; g++) {
+            if (gpuLeft[off + g] == NodeSpec.MILLI_PER_GPU) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /**
+     * Counts of GPU pods on the node by shape: index {@link #SHARE_TAG} for shared-GPU pods, index k for pods with
+     * k whole GPUs. Read only.
+     */
+    public int[] tagCounts(int slot) {
+        return tagCounts[slot];
+    }
+
+    /** Changes whenever anything on the node changes. */
+    public int version(int slot) {
+        return version[slot];
+    }
+
+    /** Tie-break rank of the node: among equal scores the lowest rank wins. Defaults to the slot number. */
+    public int tieRank(int slot) {
+        return tieRank[slot];
+    }
+
+    public void setTieRank(String nodeName, int rank) {
+        setTieRank(slotOf(nodeName), rank);
+    }
+
+    public void setTieRank(int slot, int rank) {
+        tieRank[slot] = rank;
+    }
+
+    public long totalGpuMilli() {
+        return totalGpuMilli;
+    }
+
+    public long usedGpuMilli() {
+        return usedGpuMilli;
+    }
+
+    // ---- GPU models ----------------------------------------------------------------------------------------
+
+    /** The id of a GPU model name, or -1 if no node has had it. */
+    public int modelIdOf(String model) {
+        Integer id = modelIds.get(model);
+        return id == null ? -1 : id;
+    }
+
+    public int modelCount() {
+        return models.size();
+    }
+
+    public String modelName(int id) {
+        return models.get(id);
+    }
+
+    private int internModel(String model) {
+        return modelIds.computeIfAbsent(model, m -> {
+            models.add(m);
+            return models.size() - 1;
+        });
+    }
+
+    // ---- taking and giving back ----------------------------------------------------------------------------
+
+    /**
+     * Takes the pod's resources on the node, on the given GPUs. Checks everything first and changes nothing when
+     * the pod does not fit there.
+     */
+    public GpuAllocation allocate(PodRequest pod, int slot, int[] gpus) {
+        requireNonNull(pod, "pod");
+        requireNonNull(gpus, "gpus");
+        if (!active[slot]) {
+            throw new IllegalArgumentException("slot " + slot + " holds no node");
+        }
+        String node = specs[slot].name();
+        if (gpus.length != pod.gpuCount()) {
+            throw new IllegalArgumentException("pod " + pod.name() + " asks for " + pod.gpuCount() + " GPUs, "
+                    + gpus.length + " given on " + node);
+        }
+        if (cpuLeft[slot] < pod.cpuMilli() || memLeft[slot] < pod.memoryMib() || podsLeft[slot] < 1) {
+            throw new IllegalStateException("pod " + pod.name() + " does not fit on " + node + ": CPU left "
+                    + cpuLeft[slot] + ", memory left " + memLeft[slot] + ", pod slots left " + podsLeft[slot]);
+        }
+        int off = gpuOffset[slot];
+        for (int i = 0; i < gpus.length; i++) {
+            int g = gpus[i];
+            if (g < 0 || g >= gpuCount[slot]) {
+                throw new IllegalArgumentException("node " + node + " has no GPU " + g);
+            }
+            for (int j = 0; j < i; j++) {
+                if (gpus[j] == g) {
+                    throw new IllegalArgumentException("GPU " + g + " given twice for pod " + pod.name());
+                }
+            }
+            if (gpuLeft[off + g] < pod.gpuMilliPerGpu()) {
+                throw new IllegalStateException("GPU " + g + " of " + node + " has " + gpuLeft[off + g]
+                        + " milli left, pod " + pod.name() + " needs " + pod.gpuMilliPerGpu());
+            }
+        }
+        List<Integer> indices = new ArrayList<>(gpus.length);
+        for (int g : gpus) {
+            gpuLeft[off + g] -= pod.gpuMilliPerGpu();
+            indices.add(g);
+        }
+        GpuAllocation allocation = new GpuAllocation(pod.name(), node, pod.cpuMilli(), pod.memoryMib(), indices,
+                pod.gpuMilliPerGpu());
+        apply(slot, allocation, -1);
+        return allocation;
+    }
+
+    /** Gives back exactly what {@code allocation} took. */
+    public void release(GpuAllocation allocation) {
+        requireNonNull(allocation, "allocation");
+        int slot = slotOf(allocation.nodeName());
+        int off = gpuOffset[slot];
+        for (int g : allocation.gpuIndices()) {
+            if (g < gpuCount[slot]) {
+                gpuLeft[off + g] += allocation.gpuMilliPerGpu();
+            }
+        }
+        apply(slot, allocation, +1);
+    }
+
+    /**
+     * Records an allocation made elsewhere (a pod found bound after a restart), without fit checks: the cluster
+     * is the truth, even when it is overcommitted. GPUs the node no longer has are skipped.
+     */
+    void force(GpuAllocation allocation) {
+        int slot = slotOf(allocation.nodeName());
+        int off = gpuOffset[slot];
+        for (int g : allocation.gpuIndices()) {
+            if (g >= 0 && g < gpuCount[slot]) {
+                gpuLeft[off + g] -= allocation.gpuMilliPerGpu();
+            }
+        }
+        apply(slot, allocation, -1);
+    }
+
+    private void apply(int slot, GpuAllocation a, int sign) {
+        cpuLeft[slot] += sign * a.cpuMilli();
+        memLeft[slot] += sign * a.memoryMib();
+        podsLeft[slot] += sign;
+        long total = 0;
+        int off = gpuOffset[slot];
+        for (int g = 0; g < gpuCount[slot]; g++) {
+            total += gpuLeft[off + g];
+        }
+        usedGpuMilli += gpuLeftTotal[slot] - total;
+        gpuLeftTotal[slot] = total;
+        int n = a.gpuIndices().size();
+        if (n > 0) {
+            int tag = a.gpuMilliPerGpu() < NodeSpec.MILLI_PER_GPU ? SHARE_TAG : n;
+            if (tag < tagCounts[slot].length) {
+                tagCounts[slot][tag] -= sign;
+            }
+        }
+        version[slot]++;
+    }
+
+    private void ensureSlotCapacity(int n) {
+        if (n <= specs.length) {
+            return;
+        }
+        int cap = Math.max(n, specs.length * 2);
+        specs = Arrays.copyOf(specs, cap);
+        active = Arrays.copyOf(active, cap);
+        cpuLeft = Arrays.copyOf(cpuLeft, cap);
+        memLeft = Arrays.copyOf(memLeft, cap);
+        podsLeft = Arrays.copyOf(podsLeft, cap);
+        modelId = Arrays.copyOf(modelId, cap);
+        gpuCount = Arrays.copyOf(gpuCount, cap);
+        gpuOffset = Arrays.copyOf(gpuOffset, cap);
+        gpuRegion = Arrays.copyOf(gpuRegion, cap);
+        gpuLeftTotal = Arrays.copyOf(gpuLeftTotal, cap);
+        version = Arrays.copyOf(version, cap);
+        tieRank = Arrays.copyOf(tieRank, cap);
+        tagCounts = Arrays.copyOf(tagCounts, cap);
+    }
+
+    private void ensureGpuCapacity(int n) {
+        if (n > gpuLeft.length) {
+            gpuLeft = Arrays.copyOf(gpuLeft, Math.max(n, gpuLeft.length * 2));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.gantry.engine;
+
+/** Why a filter rejected a node, worded as kube-scheduler words it in "0/N nodes are available: ...". */
+public enum Reason {
+    INSUFFICIENT_CPU("insufficient CPU"),
+    INSUFFICIENT_MEMORY("insufficient memory"),
+    TOO_MANY_PODS("too many pods"),
+    NO_GPU("node has no GPU"),
+    GPU_MODEL_MISMATCH("GPU model mismatch"),
+    INSUFFICIENT_GPU("insufficient GPU");
+
+    private final String message;
+
+    Reason(String message) {
+        this.message = message;
+    }
+
+    public String message() {
+        return message;
+    }
+}

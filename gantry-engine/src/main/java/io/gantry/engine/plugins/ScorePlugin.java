@@ -1,0 +1,31 @@
+package io.gantry.engine.plugins;
+
+import io.gantry.engine.ClusterState;
+import io.gantry.engine.CycleContext;
+
+/**
+ * Extension point "score": how good is a feasible node for the pod? Higher is better; the scheduler picks the
+ * highest, ties to the node with the lowest tie-break rank.
+ */
+public interface ScorePlugin {
+
+    String name();
+
+    /** Called once per cycle with the feasible nodes, before any {@link #score}. */
+    default void preScore(ClusterState state, CycleContext cycle, int[] feasible, int count) {
+    }
+
+    double score(ClusterState state, CycleContext cycle, int node);
+
+    /** Rescales the scores of the feasible nodes in place, if the policy wants that. */
+    default void normalize(double[] scores, int count) {
+    }
+
+    /**
+     * True if {@link #score} depends only on the node's state and the pod's CPU, GPU count, GPU milli and allowed
+     * models. The scheduler then caches scores per node version and pod shape.
+     */
+    default boolean cacheable() {
+        return true;
+    }
+}
