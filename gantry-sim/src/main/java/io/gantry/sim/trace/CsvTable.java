@@ -87,6 +87,12 @@ public final class CsvTable {
         return current.getField(columns.get(column)).trim();
     }
 
+    /** The field, or "" when the file has no such column. */
+    public String optionalText(String column) {
+        Integer index = columns.get(column);
+        return index == null ? "" : current.getField(index).trim();
+    }
+
     public long nonNegativeLong(String column) {
         String raw = text(column);
         long v;

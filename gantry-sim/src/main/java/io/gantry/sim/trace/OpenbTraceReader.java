@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * Reader for the Alibaba openb trace format ({@code cluster-trace-gpu-v2023}): node lists
  * {@code sn,cpu_milli,memory_mib,gpu,model} and pod lists
- * {@code name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,...}. Extra columns (qos, phase, times) are ignored,
- * as the paper's experiments ignore them.
+ * {@code name,cpu_milli,memory_mib,num_gpu,gpu_milli[,gpu_spec,...]}. A missing {@code gpu_spec} column means no
+ * model constraint. Extra columns (qos, phase, times) are ignored, as the paper's experiments ignore them.
  */
 public final class OpenbTraceReader {
 
@@ -21,8 +21,8 @@ public final class OpenbTraceReader {
     public static final int OPENB_MAX_PODS = 1001;
 
     private static final List<String> NODE_COLUMNS = List.of("sn", "cpu_milli", "memory_mib", "gpu", "model");
-    private static final List<String> POD_COLUMNS = List.of("name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli",
-            "gpu_spec");
+    /** {@code gpu_spec} is optional: some openb pod lists (multigpu*) have no such column. */
+    private static final List<String> POD_COLUMNS = List.of("name", "cpu_milli", "memory_mib", "num_gpu", "gpu_milli");
 
     private OpenbTraceReader() {
     }
@@ -80,7 +80,7 @@ public final class OpenbTraceReader {
                 throw row.error("gpu_milli", String.valueOf(milli), "a GPU share (below 1000) needs num_gpu 1, got "
                         + count + "; use gpu_milli 1000 for whole GPUs");
             }
-            String spec = row.text("gpu_spec");
+            String spec = row.optionalText("gpu_spec");
             List<String> models = spec.isEmpty() ? List.of() : Arrays.asList(spec.split("\\|", -1));
             if (models.stream().anyMatch(String::isBlank)) {
                 throw row.error("gpu_spec", spec, "empty model name in the '|'-separated list");
