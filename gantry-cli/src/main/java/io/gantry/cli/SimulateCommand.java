@@ -100,7 +100,7 @@ final class SimulateCommand implements Callable<Integer> {
     private Path paper;
 
     @Option(names = "--max-deviation", paramLabel = "PP",
-            description = "With --paper: exit 1 if a seed mean at 130 % differs from the paper's by more than PP "
+            description = "With --paper: exit 1 if a seed mean at 130 %% differs from the paper's by more than PP "
                     + "points (twice that for random), or, with --replay, if any column of a deterministic policy does.")
     private Double maxDeviation;
 
