@@ -47,7 +47,7 @@ public final class CsvReports {
             sb.append(',');
             double v = series.at(j);
             if (!Double.isNaN(v)) {
-                sb.append(rounded ? formatRounded(v) : Double.toString(v));
+                sb.append(rounded ? formatRounded(v) : formatNumber(v));
             }
         }
         return sb.toString();
@@ -74,7 +74,26 @@ public final class CsvReports {
         return s.contains(".") ? s : s + ".0";
     }
 
+    /** Any double as Python's {@code repr} prints it: 1.3, 2.0, 0.0001, 5e-05, 1e+16. */
     static String formatNumber(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? (long) v + ".0" : Double.toString(v);
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return 1 / v < 0 ? "-0.0" : "0.0";
+        }
+        BigDecimal digits = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+        int exponent = digits.precision() - digits.scale() - 1;
+        if (exponent < -4 || exponent >= 16) {
+            String unscaled = digits.unscaledValue().abs().toString();
+            String mantissa = unscaled.length() == 1 ? unscaled : unscaled.charAt(0) + "." + unscaled.substring(1);
+            return (v < 0 ? "-" : "") + mantissa + (exponent < 0 ? "e-" : "e+")
+                    + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exponent));
+        }
+        String plain = digits.toPlainString();
+        return plain.contains(".") ? plain : plain + ".0";
     }
 }

@@ -91,11 +91,14 @@ public record DiscreteSeries(double[] values) {
         return new DiscreteSeries(means);
     }
 
-    /** Fragmented share of the idle GPU milli, %, not rounded. */
+    /**
+     * Fragmented share of the idle GPU milli, %: each sample rounded to 2 decimals (as the paper's per-pod log
+     * does), the column means not rounded.
+     */
     public static DiscreteSeries fragmentationRatio(Samples s) {
         double[] v = new double[s.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = s.idle[i] == 0 ? Double.NaN : 100 * s.frag[i] / s.idle[i];
+            v[i] = s.idle[i] == 0 ? Double.NaN : round2(100 * s.frag[i] / s.idle[i]);
         }
         return new DiscreteSeries(bucketMeans(s, v));
     }

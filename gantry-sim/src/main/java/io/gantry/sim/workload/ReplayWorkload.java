@@ -40,7 +40,7 @@ public final class ReplayWorkload {
                 Matcher m = CLONE.matcher(podName);
                 PodRequest base = m.matches() ? byName.get(m.group(1)) : null;
                 if (base == null) {
-                    throw new TraceFormatException(arrivalsFile, i + 2L, "name", podName,
+                    throw new TraceFormatException(arrivalsFile, Long.parseLong(arrivalRows.get(i)[2]), "name", podName,
                             "no such pod in the pod list (nor a '<pod>-tuned-<i>' copy of one); replay the folder made for this trace");
                 }
                 pod = base.withName(podName);
@@ -58,12 +58,12 @@ public final class ReplayWorkload {
             String[] row = orderRows.get(i);
             Integer node = index.get(row[0]);
             if (node == null) {
-                throw new TraceFormatException(orderFile, i + 2L, "name", row[0], "no such node in the node list");
+                throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "name", row[0], "no such node in the node list");
             }
             try {
                 ranks[node] = Integer.parseInt(row[1].trim());
             } catch (NumberFormatException e) {
-                throw new TraceFormatException(orderFile, i + 2L, "priority", row[1], "not an integer");
+                throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "priority", row[1], "not an integer");
             }
         }
         for (int i = 0; i < ranks.length; i++) {
@@ -77,7 +77,8 @@ public final class ReplayWorkload {
 
     private static List<String[]> rows(Path file, String first, String second) {
         List<String[]> out = new ArrayList<>();
-        CsvTable.read(file, List.of(first, second), row -> out.add(new String[] {row.text(first), row.text(second)}));
+        CsvTable.read(file, List.of(first, second),
+                row -> out.add(new String[] {row.text(first), row.text(second), Long.toString(row.line())}));
         return out;
     }
 }
