@@ -318,7 +318,7 @@ public final class ClusterState {
         int slot = slotOf(allocation.nodeName());
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
-            if (g < gpuCount[slot]) {
+            if (g >= 0 && g < gpuCount[slot]) {
                 gpuLeft[off + g] += allocation.gpuMilliPerGpu();
             }
         }

@@ -11,6 +11,9 @@ public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount,
     /** Capacity of one GPU in thousandths. */
     public static final int MILLI_PER_GPU = 1000;
 
+    /** The most GPUs one node may have (the largest machines today have 16). */
+    public static final int MAX_GPUS = 64;
+
     /** Kubernetes' default pod limit per node is 110; the openb replay uses 1001. */
     public static final int DEFAULT_MAX_PODS = 110;
 
@@ -23,6 +26,10 @@ public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount,
         if (cpuMilli < 0 || memoryMib < 0 || gpuCount < 0 || maxPods < 0) {
             throw new IllegalArgumentException("node " + name + ": negative capacity (cpuMilli=" + cpuMilli
                     + ", memoryMib=" + memoryMib + ", gpuCount=" + gpuCount + ", maxPods=" + maxPods + ")");
+        }
+        if (gpuCount > MAX_GPUS) {
+            throw new IllegalArgumentException("node " + name + ": " + gpuCount + " GPUs; at most " + MAX_GPUS
+                    + " per node are supported");
         }
     }
 

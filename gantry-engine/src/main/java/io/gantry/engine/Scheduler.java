@@ -184,6 +184,10 @@ public final class Scheduler {
                     + gpuIndices.size() + " are recorded: " + gpuIndices);
         }
         state.slotOf(nodeName);
+        if (gpuIndices.stream().anyMatch(g -> g < 0) || gpuIndices.stream().distinct().count() != gpuIndices.size()) {
+            throw new IllegalArgumentException("pod " + pod.name() + " on " + nodeName
+                    + ": GPU indices must be distinct and not negative, got " + gpuIndices);
+        }
         GpuAllocation allocation = new GpuAllocation(pod.name(), nodeName, pod.cpuMilli(), pod.memoryMib(),
                 gpuIndices, pod.gpuMilliPerGpu());
         state.force(allocation);

@@ -4,13 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.ClusterState;
 import io.gantry.engine.CycleContext;
-import io.gantry.engine.PodRequest;
 
 /**
  * GPU choice "FGD": a share goes to the GPU whose use grows the node's fragmentation least (the first index among
  * equal scores); whole GPUs are the lowest-index free ones.
  */
-public final class FgdGpuSelector implements GpuSelector {
+public final class FgdGpuSelector extends ShareAwareGpuSelector {
 
     private final FgdScore score;
 
@@ -24,14 +23,7 @@ public final class FgdGpuSelector implements GpuSelector {
     }
 
     @Override
-    public int[] select(ClusterState state, CycleContext cycle, int node) {
-        PodRequest pod = cycle.pod();
-        if (!pod.needsGpu()) {
-            return GpuPicks.none();
-        }
-        if (pod.isGpuShare()) {
-            return new int[] {score.shareGpu(state, cycle, node)};
-        }
-        return GpuPicks.lowestFullyFree(state, node, pod.gpuCount());
+    int shareGpu(ClusterState state, CycleContext cycle, int node) {
+        return score.shareGpu(state, cycle, node);
     }
 }

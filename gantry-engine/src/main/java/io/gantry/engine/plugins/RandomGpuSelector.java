@@ -8,7 +8,7 @@ import io.gantry.engine.PodRequest;
 import java.util.random.RandomGenerator;
 
 /** GPU choice "random": a share goes to a uniformly random GPU that holds it; whole GPUs are the lowest free ones. */
-public final class RandomGpuSelector implements GpuSelector {
+public final class RandomGpuSelector extends ShareAwareGpuSelector {
 
     private final RandomGenerator random;
 
@@ -22,14 +22,8 @@ public final class RandomGpuSelector implements GpuSelector {
     }
 
     @Override
-    public int[] select(ClusterState state, CycleContext cycle, int node) {
+    int shareGpu(ClusterState state, CycleContext cycle, int node) {
         PodRequest pod = cycle.pod();
-        if (!pod.needsGpu()) {
-            return GpuPicks.none();
-        }
-        if (!pod.isGpuShare()) {
-            return GpuPicks.lowestFullyFree(state, node, pod.gpuCount());
-        }
         // Reservoir sampling over the GPUs that hold the share.
         int chosen = -1;
         int seen = 0;
@@ -44,6 +38,6 @@ public final class RandomGpuSelector implements GpuSelector {
         if (chosen < 0) {
             throw new IllegalStateException(state.nodeName(node) + " has no GPU for " + pod.name());
         }
-        return new int[] {chosen};
+        return chosen;
     }
 }

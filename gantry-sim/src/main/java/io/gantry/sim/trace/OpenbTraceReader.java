@@ -41,8 +41,8 @@ public final class OpenbTraceReader {
             long cpu = row.nonNegativeLong("cpu_milli");
             long mem = row.nonNegativeLong("memory_mib");
             int gpus = row.nonNegativeInt("gpu");
-            if (gpus > 64) {
-                throw row.error("gpu", String.valueOf(gpus), "more than 64 GPUs on one node is not supported");
+            if (gpus > NodeSpec.MAX_GPUS) {
+                throw row.error("gpu", String.valueOf(gpus), "more than " + NodeSpec.MAX_GPUS + " GPUs on one node is not supported");
             }
             String model = row.text("model");
             if (gpus > 0 && model.isEmpty()) {
