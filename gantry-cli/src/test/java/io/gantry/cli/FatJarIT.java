@@ -52,5 +52,10 @@ class FatJarIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
         assertThat(output).contains("Usage: gantry", "simulate");
+
+        Process v = start("--version");
+        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(v.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(version.trim()).isEqualTo("gantry 0.1.0-SNAPSHOT");
     }
 }
