@@ -18,9 +18,13 @@ final class SeedRange implements CommandLine.ITypeConverter<List<Long>> {
                 if (dash > 0) {
                     long from = Long.parseLong(p.substring(0, dash).trim());
                     long to = Long.parseLong(p.substring(dash + 1).trim());
-                    if (to < from || to - from > 100_000) {
+                    if (to < from) {
                         throw new CommandLine.TypeConversionException("bad seed range '" + p
                                 + "': write FROM-TO with FROM <= TO, e.g. 42-51");
+                    }
+                    if (to - from >= 100_000) {
+                        throw new CommandLine.TypeConversionException("bad seed range '" + p
+                                + "': at most 100000 seeds in one range");
                     }
                     for (long s = from; s <= to; s++) {
                         seeds.add(s);

@@ -81,7 +81,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--scoring", paramLabel = "MODE", defaultValue = "paper",
             description = "paper: integer scores 0-100, truncated, ties to a seeded random node order, as the paper's "
-                    + "simulator (needed for comparable numbers); exact: full-precision scores (default: ${DEFAULT-VALUE}).")
+                    + "simulator (needed for comparable numbers); exact: full-precision scores, ties (rarer) to the "
+                    + "same seeded order; both are deterministic for a seed (default: ${DEFAULT-VALUE}).")
     private String scoring;
 
     @Option(names = "--scale", paramLabel = "K", defaultValue = "1",
@@ -91,7 +92,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--replay", paramLabel = "DIR",
             description = "Replay the arrival order and node tie-break order exported from the paper's simulator: "
                     + "a folder with arrivals.csv and node_order.csv (named seed-<S>), or a folder of such folders. "
-                    + "Needs exactly one --pods; --seeds and --tune do not apply.")
+                    + "Needs exactly one --pods; takes no --seeds, --tune or --scale.")
     private List<Path> replay = new ArrayList<>();
 
     @Option(names = "--paper", paramLabel = "FILE",
@@ -130,6 +131,12 @@ final class SimulateCommand implements Callable<Integer> {
         if (maxDeviation != null && paper == null) {
             throw usage("--max-deviation needs --paper FILE");
         }
+        if (seeds != null) {
+            seeds = new ArrayList<>(new java.util.LinkedHashSet<>(seeds)); // --seeds given twice lists a seed once
+        }
+        if (out != null) {
+            prepareOut(); // before any run: a bad --out must not cost a finished matrix
+        }
         List<ExperimentRunner.Job> jobs = jobs(chosen, mode);
         PaperResults reference = paper == null ? null : PaperResults.read(paper);
 
@@ -137,10 +144,11 @@ final class SimulateCommand implements Callable<Integer> {
         List<RunResult> results = ExperimentRunner.run(jobs, threads, (done, total, r) -> {
             if (!quiet) {
                 synchronized (err) {
-                    err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d %s: alloc@130 %.2f%%, %d of %d pods failed, %.2f s%n",
+                    err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d %s: final allocation %.2f%%, %d of %d pods failed, %.2f s%n",
                             done, total, r.workload(), r.policy().paperName(), r.seed(),
-                            r.scoring().name().toLowerCase(Locale.ROOT), r.allocation().at(130), r.failedPods(),
-                            r.pods(), r.wallNanos() / 1e9);
+                            r.scoring().name().toLowerCase(Locale.ROOT),
+                            100.0 * r.finalUsedGpuMilli() / (r.totalGpus() * 1000.0), r.failedPods(), r.pods(),
+                            r.wallNanos() / 1e9);
                     err.flush();
                 }
             }
@@ -184,12 +192,34 @@ final class SimulateCommand implements Callable<Integer> {
             throw usage("give both --nodes FILE and --pods FILE, or neither for the built-in workload");
         }
         List<NodeSpec> cluster = OpenbTraceReader.readNodes(nodes);
+        if (cluster.stream().allMatch(n -> n.gpuCount() == 0)) {
+            throw usage("--nodes " + nodes + ": no node has a GPU; GPU allocation cannot be measured on it");
+        }
+        if (scale > 1) {
+            try {
+                OpenbWorkloadBuilder.scaled(cluster, scale); // fails now, naming the clash, rather than in a worker
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+        java.util.Set<String> traceNames = new java.util.HashSet<>();
+        for (Path file : pods) {
+            if (!traceNames.add(traceName(file))) {
+                throw usage("--pods: two files are named " + file.getFileName()
+                        + "; results are labelled by file name, so give each trace a distinct name");
+            }
+        }
         if (!replay.isEmpty()) {
             if (pods.size() != 1) {
                 throw usage("--replay needs exactly one --pods file, the trace it was exported for");
             }
             if (scale != 1) {
                 throw usage("--replay cannot be combined with --scale");
+            }
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            if (parsed.hasMatchedOption("--seeds") || parsed.hasMatchedOption("--tune")) {
+                throw usage("--replay takes the seed from the folder name and the arrivals as recorded; "
+                        + "drop --seeds and --tune");
             }
             List<PodRequest> podList = OpenbTraceReader.readPods(pods.get(0));
             String name = traceName(pods.get(0));
@@ -286,12 +316,21 @@ final class SimulateCommand implements Callable<Integer> {
         return max;
     }
 
-    private void writeReports(List<RunResult> results) {
+    private void prepareOut() {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw usage("--out " + out + " is a file; give a folder (it is created if missing)");
+        }
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+            throw usage("--out " + out + ": cannot create the folder (" + e.getMessage() + ")");
         }
+        if (!Files.isWritable(out)) {
+            throw usage("--out " + out + ": the folder is not writable");
+        }
+    }
+
+    private void writeReports(List<RunResult> results) {
         CsvReports.writeAllocation(out.resolve("alloc.csv"), results);
         CsvReports.writeFragmentation(out.resolve("frag.csv"), results);
         CsvReports.writeFragmentationRatio(out.resolve("frag_ratio.csv"), results);
@@ -322,16 +361,16 @@ final class SimulateCommand implements Callable<Integer> {
         return dirs;
     }
 
-    private static long seedOf(Path dir) {
+    private long seedOf(Path dir) {
         String name = dir.getFileName().toString();
         if (name.startsWith("seed-")) {
             try {
                 return Long.parseLong(name.substring(5));
             } catch (NumberFormatException e) {
-                return 0;
+                // reported below
             }
         }
-        return 0;
+        throw usage("--replay " + dir + ": the folder must be named seed-<S> (the seed its arrivals were made with)");
     }
 
     static String traceName(Path file) {

@@ -160,4 +160,48 @@ class SimulateCommandTest {
         assertThat(err.toString()).contains("pods_small.csv:6", "gpu_milli", "'500'", "num_gpu 1");
         assertThat(out.toString()).doesNotContain("runs in");
     }
+
+    @Test
+    void inputsThatWouldMislabelOrWasteRunsAreRefusedBeforeAnyRun() throws IOException {
+        Path other = Files.createDirectories(dir.resolve("other")).resolve("pods_small.csv");
+        Files.copy(pods, other);
+        assertThat(run("simulate", "--nodes", nodes.toString(), "--pods", pods + "," + other)).isEqualTo(2);
+        assertThat(err.toString()).contains("two files are named pods_small.csv");
+
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(run("simulate", "--policy", "fgd", "--out", file.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--out " + file + " is a file");
+
+        Path cpuOnly = dir.resolve("cpu_nodes.csv");
+        Files.write(cpuOnly, List.of("sn,cpu_milli,memory_mib,gpu,model", "c1,32000,65536,0,"));
+        assertThat(run("simulate", "--nodes", cpuOnly.toString(), "--pods", pods.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("no node has a GPU");
+
+        Path clash = dir.resolve("clash_nodes.csv");
+        Files.write(clash, List.of("sn,cpu_milli,memory_mib,gpu,model", "a,32000,65536,2,T4", "a-r1,32000,65536,2,T4"));
+        assertThat(run("simulate", "--nodes", clash.toString(), "--pods", pods.toString(), "--scale", "2"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("would name two nodes a-r1");
+
+        Path replay = Files.createDirectories(dir.resolve("run-1"));
+        Files.write(replay.resolve("arrivals.csv"), List.of("seq,name", "0,pod-000"));
+        Files.write(replay.resolve("node_order.csv"), List.of("name,priority", "node-00,0"));
+        assertThat(run("simulate", "--nodes", nodes.toString(), "--pods", pods.toString(), "--replay",
+                replay.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("must be named seed-<S>");
+        Path seeded = Files.createDirectories(dir.resolve("seed-3"));
+        Files.copy(replay.resolve("arrivals.csv"), seeded.resolve("arrivals.csv"));
+        Files.copy(replay.resolve("node_order.csv"), seeded.resolve("node_order.csv"));
+        assertThat(run("simulate", "--nodes", nodes.toString(), "--pods", pods.toString(), "--replay",
+                seeded.toString(), "--tune", "2")).isEqualTo(2);
+        assertThat(err.toString()).contains("drop --seeds and --tune");
+        assertThat(out.toString()).doesNotContain("runs in");
+    }
+
+    @Test
+    void aSeedGivenTwiceRunsOnce() {
+        assertThat(run("simulate", "--policy", "gpupacking", "--seeds", "42", "--seeds", "42,42", "--quiet"))
+                .isZero();
+        assertThat(out.toString()).contains("1 runs in");
+    }
 }

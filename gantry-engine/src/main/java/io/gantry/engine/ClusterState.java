@@ -4,9 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The cluster as the scheduler sees it: for every node, what is left of CPU, memory, pod slots and each GPU's milli.
@@ -24,6 +27,10 @@ public final class ClusterState {
     private final Map<String, Integer> modelIds = new HashMap<>();
     private final List<String> models = new ArrayList<>();
     private final ArrayList<Integer> freeSlots = new ArrayList<>();
+    /** Every placement, by pod name, and per slot: the one record of what is placed where. */
+    private final Map<String, GpuAllocation> allocations = new HashMap<>();
+    private List<Map<String, GpuAllocation>> podsOnNode = new ArrayList<>();
+    private int nextRank;
 
     private int slotCount;
     private int activeCount;
@@ -59,8 +66,9 @@ public final class ClusterState {
         } else {
             slot = slotCount++;
             ensureSlotCapacity(slotCount);
-            tieRank[slot] = slot;
+            podsOnNode.add(new HashMap<>());
         }
+        tieRank[slot] = nextRank++;
         slotByName.put(spec.name(), slot);
         active[slot] = true;
         activeCount++;
@@ -68,12 +76,19 @@ public final class ClusterState {
         return slot;
     }
 
-    /** Removes a node and everything placed on it. Returns false if there was no such node. */
-    public boolean removeNode(String name) {
+    /**
+     * Removes a node; what was placed on it is forgotten and returned (empty if there was no such node).
+     */
+    public List<GpuAllocation> removeNode(String name) {
         Integer slot = slotByName.remove(name);
         if (slot == null) {
-            return false;
+            return List.of();
         }
+        List<GpuAllocation> dropped = new ArrayList<>(podsOnNode.get(slot).values());
+        for (GpuAllocation a : dropped) {
+            allocations.remove(a.podName());
+        }
+        podsOnNode.get(slot).clear();
         totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
         usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
         active[slot] = false;
@@ -81,18 +96,22 @@ public final class ClusterState {
         activeCount--;
         version[slot]++;
         freeSlots.add(slot);
-        return true;
+        return dropped;
     }
 
     /**
-     * Resets a node to empty under a new spec; the caller re-applies what is placed on it
-     * (see {@link Scheduler#updateNode}).
+     * Changes a node's capacity, model or GPU count. What is placed on it stays placed, even if it no longer fits
+     * (the node then fits nothing more until enough is released); GPUs the node no longer has are skipped.
      */
-    void resetNode(NodeSpec spec) {
+    public void updateNode(NodeSpec spec) {
+        requireNonNull(spec, "spec");
         int slot = slotOf(spec.name());
         totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
         usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
         reset(slot, spec);
+        for (GpuAllocation a : podsOnNode.get(slot).values()) {
+            take(slot, a);
+        }
     }
 
     private void reset(int slot, NodeSpec spec) {
@@ -220,7 +239,7 @@ public final class ClusterState {
         return version[slot];
     }
 
-    /** Tie-break rank of the node: among equal scores the lowest rank wins. Defaults to the slot number. */
+    /** Tie-break rank of the node: among equal scores the lowest rank wins. Defaults to the order nodes were added. */
     public int tieRank(int slot) {
         return tieRank[slot];
     }
@@ -277,6 +296,10 @@ public final class ClusterState {
             throw new IllegalArgumentException("slot " + slot + " holds no node");
         }
         String node = specs[slot].name();
+        GpuAllocation placed = allocations.get(pod.name());
+        if (placed != null) {
+            throw new IllegalStateException("pod " + pod.name() + " is already placed on " + placed.nodeName());
+        }
         if (gpus.length != pod.gpuCount()) {
             throw new IllegalArgumentException("pod " + pod.name() + " asks for " + pod.gpuCount() + " GPUs, "
                     + gpus.length + " given on " + node);
@@ -303,19 +326,22 @@ public final class ClusterState {
         }
         List<Integer> indices = new ArrayList<>(gpus.length);
         for (int g : gpus) {
-            gpuLeft[off + g] -= pod.gpuMilliPerGpu();
             indices.add(g);
         }
         GpuAllocation allocation = new GpuAllocation(pod.name(), node, pod.cpuMilli(), pod.memoryMib(), indices,
                 pod.gpuMilliPerGpu());
-        apply(slot, allocation, -1);
+        record(slot, allocation);
         return allocation;
     }
 
-    /** Gives back exactly what {@code allocation} took. */
-    public void release(GpuAllocation allocation) {
-        requireNonNull(allocation, "allocation");
+    /** Gives back exactly what the pod's placement took. Empty if the pod is not placed. */
+    public Optional<GpuAllocation> release(String podName) {
+        GpuAllocation allocation = allocations.remove(requireNonNull(podName, "podName"));
+        if (allocation == null) {
+            return Optional.empty();
+        }
         int slot = slotOf(allocation.nodeName());
+        podsOnNode.get(slot).remove(podName);
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
             if (g >= 0 && g < gpuCount[slot]) {
@@ -323,14 +349,41 @@ public final class ClusterState {
             }
         }
         apply(slot, allocation, +1);
+        return Optional.of(allocation);
     }
 
     /**
-     * Records an allocation made elsewhere (a pod found bound after a restart), without fit checks: the cluster
-     * is the truth, even when it is overcommitted. GPUs the node no longer has are skipped.
+     * Records a placement made elsewhere (a pod found bound after a restart), without fit checks: the cluster is
+     * the truth, even when it is overcommitted. GPUs the node no longer has are skipped.
      */
-    void force(GpuAllocation allocation) {
+    GpuAllocation recordPlaced(GpuAllocation allocation) {
         int slot = slotOf(allocation.nodeName());
+        GpuAllocation placed = allocations.get(allocation.podName());
+        if (placed != null) {
+            throw new IllegalStateException("pod " + allocation.podName() + " is already placed on "
+                    + placed.nodeName());
+        }
+        record(slot, allocation);
+        return allocation;
+    }
+
+    /** The placement of a pod, if it is placed. */
+    public Optional<GpuAllocation> allocation(String podName) {
+        return Optional.ofNullable(allocations.get(podName));
+    }
+
+    /** Every placement. Read only. */
+    public Collection<GpuAllocation> allocations() {
+        return Collections.unmodifiableCollection(allocations.values());
+    }
+
+    private void record(int slot, GpuAllocation allocation) {
+        take(slot, allocation);
+        allocations.put(allocation.podName(), allocation);
+        podsOnNode.get(slot).put(allocation.podName(), allocation);
+    }
+
+    private void take(int slot, GpuAllocation allocation) {
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
             if (g >= 0 && g < gpuCount[slot]) {

@@ -34,7 +34,8 @@ public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason) {
     /** Counts in descending order, for JSON reports. */
     public Map<String, Integer> countsByMessage() {
         return nodesByReason.entrySet().stream()
-                .sorted(Map.Entry.<Reason, Integer>comparingByValue().reversed())
+                .sorted(Map.Entry.<Reason, Integer>comparingByValue().reversed()
+                        .thenComparing(e -> e.getKey().message()))
                 .collect(Collectors.toMap(e -> e.getKey().message(), Map.Entry::getValue, (a, b) -> a,
                         LinkedHashMap::new));
     }

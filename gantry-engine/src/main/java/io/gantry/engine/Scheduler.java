@@ -5,12 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.gantry.engine.plugins.FilterPlugin;
 import io.gantry.engine.plugins.ReservePlugin;
 import io.gantry.engine.plugins.ScorePlugin;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,13 +21,23 @@ import java.util.Optional;
  */
 public final class Scheduler {
 
+    /** Enough for the ~100 pod shapes of a trace like openb; bounds memory in a long-running scheduler. */
+    static final int MAX_CACHED_SHAPES = 512;
+
     private final ClusterState state;
     private final SchedulingProfile profile;
     private final FilterPlugin[] filters;
     private final ScorePlugin scorer;
     private final ReservePlugin[] reservePlugins;
-    private final Map<String, GpuAllocation> allocations = new HashMap<>();
-    private final Map<ShapeKey, ScoreCache> scoreCaches = new HashMap<>();
+    /** Cached scores per pod shape, least recently used shapes dropped beyond {@link #MAX_CACHED_SHAPES}. */
+    private final Map<ShapeKey, ScoreCache> scoreCaches = new LinkedHashMap<>(64, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ShapeKey, ScoreCache> eldest) {
+            return size() > MAX_CACHED_SHAPES;
+        }
+    };
     private final int[] reasonCounts = new int[Reason.values().length];
     private int[] feasible = new int[0];
     private double[] scores = new double[0];
@@ -55,9 +63,9 @@ public final class Scheduler {
     /** Places the pod if any node fits it, taking its resources; otherwise says why not. */
     public ScheduleResult schedule(PodRequest pod) {
         requireNonNull(pod, "pod");
-        if (allocations.containsKey(pod.name())) {
-            throw new IllegalStateException("pod " + pod.name() + " is already placed on "
-                    + allocations.get(pod.name()).nodeName());
+        Optional<GpuAllocation> placed = state.allocation(pod.name());
+        if (placed.isPresent()) {
+            throw new IllegalStateException("pod " + pod.name() + " is already placed on " + placed.get().nodeName());
         }
         CycleContext cycle = new CycleContext(pod, state);
         int count = filter(cycle);
@@ -67,7 +75,6 @@ public final class Scheduler {
         int chosen = count == 1 ? feasible[0] : selectHost(cycle, count);
         int[] gpus = profile.gpuSelector().select(state, cycle, chosen);
         GpuAllocation allocation = state.allocate(pod, chosen, gpus);
-        allocations.put(pod.name(), allocation);
         for (ReservePlugin plugin : reservePlugins) {
             plugin.reserved(state, allocation);
         }
@@ -158,15 +165,13 @@ public final class Scheduler {
 
     /** Gives back what the pod took. Empty if the pod is not placed (already released, or never placed). */
     public Optional<GpuAllocation> release(String podName) {
-        GpuAllocation allocation = allocations.remove(requireNonNull(podName, "podName"));
-        if (allocation == null) {
-            return Optional.empty();
-        }
-        state.release(allocation);
-        for (ReservePlugin plugin : reservePlugins) {
-            plugin.released(state, allocation);
-        }
-        return Optional.of(allocation);
+        Optional<GpuAllocation> released = state.release(requireNonNull(podName, "podName"));
+        released.ifPresent(a -> {
+            for (ReservePlugin plugin : reservePlugins) {
+                plugin.released(state, a);
+            }
+        });
+        return released;
     }
 
     /**
@@ -175,10 +180,7 @@ public final class Scheduler {
      */
     public GpuAllocation recordPlaced(PodRequest pod, String nodeName, List<Integer> gpuIndices) {
         requireNonNull(pod, "pod");
-        if (allocations.containsKey(pod.name())) {
-            throw new IllegalStateException("pod " + pod.name() + " is already placed on "
-                    + allocations.get(pod.name()).nodeName());
-        }
+        requireNonNull(gpuIndices, "gpuIndices");
         if (gpuIndices.size() != pod.gpuCount()) {
             throw new IllegalArgumentException("pod " + pod.name() + " asks for " + pod.gpuCount() + " GPUs but "
                     + gpuIndices.size() + " are recorded: " + gpuIndices);
@@ -188,10 +190,8 @@ public final class Scheduler {
             throw new IllegalArgumentException("pod " + pod.name() + " on " + nodeName
                     + ": GPU indices must be distinct and not negative, got " + gpuIndices);
         }
-        GpuAllocation allocation = new GpuAllocation(pod.name(), nodeName, pod.cpuMilli(), pod.memoryMib(),
-                gpuIndices, pod.gpuMilliPerGpu());
-        state.force(allocation);
-        allocations.put(pod.name(), allocation);
+        GpuAllocation allocation = state.recordPlaced(new GpuAllocation(pod.name(), nodeName, pod.cpuMilli(),
+                pod.memoryMib(), gpuIndices, pod.gpuMilliPerGpu()));
         for (ReservePlugin plugin : reservePlugins) {
             plugin.reserved(state, allocation);
         }
@@ -199,26 +199,25 @@ public final class Scheduler {
     }
 
     public Optional<GpuAllocation> allocation(String podName) {
-        return Optional.ofNullable(allocations.get(podName));
+        return state.allocation(podName);
     }
 
     public Collection<GpuAllocation> allocations() {
-        return Collections.unmodifiableCollection(allocations.values());
+        return state.allocations();
     }
 
     // ---- nodes ---------------------------------------------------------------------------------------------
 
     public void addNode(NodeSpec spec) {
         state.addNode(spec);
+        nodeChanged(spec.name());
     }
 
     /** Removes the node; the pods that were on it are forgotten and returned. */
     public List<GpuAllocation> removeNode(String nodeName) {
-        List<GpuAllocation> dropped = onNode(nodeName);
-        for (GpuAllocation a : dropped) {
-            allocations.remove(a.podName());
-        }
-        state.removeNode(nodeName);
+        state.slotOf(nodeName);
+        List<GpuAllocation> dropped = state.removeNode(nodeName);
+        nodeChanged(nodeName);
         return dropped;
     }
 
@@ -227,23 +226,14 @@ public final class Scheduler {
      * (the node then fits nothing more until enough is released).
      */
     public void updateNode(NodeSpec spec) {
-        requireNonNull(spec, "spec");
-        List<GpuAllocation> onNode = onNode(spec.name());
-        state.resetNode(spec);
-        for (GpuAllocation a : onNode) {
-            state.force(a);
-        }
+        state.updateNode(spec);
+        nodeChanged(spec.name());
     }
 
-    private List<GpuAllocation> onNode(String nodeName) {
-        state.slotOf(nodeName);
-        List<GpuAllocation> out = new ArrayList<>();
-        for (GpuAllocation a : allocations.values()) {
-            if (a.nodeName().equals(nodeName)) {
-                out.add(a);
-            }
+    private void nodeChanged(String nodeName) {
+        for (ReservePlugin plugin : reservePlugins) {
+            plugin.nodeChanged(state, nodeName);
         }
-        return out;
     }
 
     /** The pod fields a cacheable score may depend on. */

@@ -37,7 +37,8 @@ class ClusterStateTest {
         // node a untouched
         assertThat(ClusterSnapshot.node(state, a).gpuLeft()).containsExactly(1000, 1000);
 
-        state.release(alloc);
+        assertThat(state.release("p")).contains(alloc);
+        assertThat(state.release("p")).isEmpty(); // given back once only
         assertThat(ClusterSnapshot.node(state, b)).isEqualTo(
                 new ClusterSnapshot.NodeSnapshot(8000, 8000, NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000, 1000),
                         4000, List.of(0, 0, 0, 0, 0)));
@@ -109,10 +110,12 @@ class ClusterStateTest {
         assertThatThrownBy(() -> state.addNode(NodeSpec.of("a", 1, 1, 0, "")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("node a already exists");
-        state.allocate(PodRequest.of("p", 0, 0, 1, 400), a, new int[] {0});
+        GpuAllocation p = state.allocate(PodRequest.of("p", 0, 0, 1, 400), a, new int[] {0});
         assertThat(state.usedGpuMilli()).isEqualTo(400);
-        assertThat(state.removeNode("a")).isTrue();
-        assertThat(state.removeNode("a")).isFalse();
+        assertThat(state.removeNode("a")).containsExactly(p);
+        assertThat(state.removeNode("a")).isEmpty();
+        assertThat(state.allocation("p")).isEmpty();
+        assertThat(state.release("p")).isEmpty();
         assertThat(state.hasNode("a")).isFalse();
         assertThat(state.isActive(a)).isFalse();
         assertThat(state.nodeCount()).isEqualTo(1);
@@ -124,6 +127,7 @@ class ClusterStateTest {
 
         int c = state.addNode(NodeSpec.of("c", 100, 100, 3, "T4"));
         assertThat(c).isEqualTo(a); // reused slot
+        assertThat(state.tieRank(c)).isEqualTo(2); // a fresh rank, not the removed node's
         assertThat(ClusterSnapshot.node(state, c)).isEqualTo(new ClusterSnapshot.NodeSnapshot(100, 100,
                 NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000), 3000, List.of(0, 0, 0, 0)));
         // node b's GPUs were not disturbed by the larger node in the reused slot

@@ -32,6 +32,13 @@ public final class Fragmentation {
     /** typeAccepts[modelId][type], extended as the cluster learns new models. */
     private boolean[][] typeAccepts = new boolean[0][];
     private final double[] sums = new double[6];
+    /** The distinct GPU milli per GPU of the types, ascending; each GPU type refers to one by index. */
+    private final int[] thresholds;
+    private final int[] typeThreshold;
+    /** Per threshold, for the node being evaluated: GPUs holding it, and milli on the GPUs too small for it. */
+    private final int[] gpusHolding;
+    private final long[] milliTooSmall;
+    private int[] sortedLeft = new int[16];
 
     private double[] cachedFrag = new double[0];
     private int[] cachedVersion = new int[0];
@@ -53,6 +60,13 @@ public final class Fragmentation {
             typeCount[i] = t.gpuCount();
             typePopularity[i] = t.popularity();
         }
+        thresholds = Arrays.stream(typeMilli).filter(m -> m > 0).distinct().sorted().toArray();
+        typeThreshold = new int[n];
+        for (int i = 0; i < n; i++) {
+            typeThreshold[i] = Arrays.binarySearch(thresholds, typeMilli[i]);
+        }
+        gpusHolding = new int[thresholds.length];
+        milliTooSmall = new long[thresholds.length];
     }
 
     public TargetWorkload workload() {
@@ -89,11 +103,11 @@ public final class Fragmentation {
         double[] s = sums;
         Arrays.fill(s, 0.0);
         double idleD = idle;
+        thresholdStats(left, off, count);
         for (int t = 0; t < typeCpu.length; t++) {
             double p = typePopularity[t];
             boolean cpuFits = cpuLeft >= typeCpu[t];
-            int milli = typeMilli[t];
-            if (milli == 0) {
+            if (typeMilli[t] == 0) {
                 s[cpuFits ? XL_CPU_ONLY_FITS : XR_CPU_ONLY_LACKS_CPU] += p * idleD;
                 continue;
             }
@@ -101,19 +115,10 @@ public final class Fragmentation {
                 s[NO_ACCESS] += p * idleD;
                 continue;
             }
-            int need = typeCount[t];
-            long tooSmall = 0;
-            for (int i = off; i < off + count; i++) {
-                int v = left[i];
-                if (v >= milli) {
-                    need--;
-                } else {
-                    tooSmall += v;
-                }
-            }
-            if (need <= 0) {
+            int d = typeThreshold[t];
+            if (gpusHolding[d] >= typeCount[t]) {
                 if (cpuFits) {
-                    s[Q2_LACK_GPU] += p * (double) tooSmall;
+                    s[Q2_LACK_GPU] += p * (double) milliTooSmall[d];
                 } else {
                     s[Q4_LACK_CPU] += p * idleD;
                 }
@@ -123,6 +128,36 @@ public final class Fragmentation {
         }
         return s[Q1_LACK_BOTH] + s[Q2_LACK_GPU] + s[Q4_LACK_CPU] + s[XL_CPU_ONLY_FITS] + s[XR_CPU_ONLY_LACKS_CPU]
                 + s[NO_ACCESS];
+    }
+
+    /**
+     * One sweep over the node's GPUs sorted by milli left gives, for every threshold, how many GPUs hold it and how
+     * much milli sits on GPUs below it; each type then reads its threshold's figures instead of walking the GPUs.
+     */
+    private void thresholdStats(int[] left, int off, int count) {
+        if (sortedLeft.length < count) {
+            sortedLeft = new int[count];
+        }
+        int[] v = sortedLeft;
+        for (int i = 0; i < count; i++) {
+            int x = left[off + i];
+            int j = i - 1;
+            while (j >= 0 && v[j] > x) {
+                v[j + 1] = v[j];
+                j--;
+            }
+            v[j + 1] = x;
+        }
+        int i = 0;
+        long below = 0;
+        for (int d = 0; d < thresholds.length; d++) {
+            int threshold = thresholds[d];
+            while (i < count && v[i] < threshold) {
+                below += v[i++];
+            }
+            gpusHolding[d] = count - i;
+            milliTooSmall[d] = below;
+        }
     }
 
     private boolean[] accepts(ClusterState state, int modelId) {

@@ -26,6 +26,11 @@ public final class BestFitScore implements ScorePlugin {
     }
 
     @Override
+    public boolean cacheable() {
+        return true;
+    }
+
+    @Override
     public double score(ClusterState state, CycleContext cycle, int node) {
         PodRequest pod = cycle.pod();
         double left = 0;

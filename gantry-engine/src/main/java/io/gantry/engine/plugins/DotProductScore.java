@@ -14,7 +14,10 @@ import io.gantry.engine.ScoringMode;
  */
 public final class DotProductScore implements ScorePlugin {
 
-    /** Normalization bounds of the paper's simulator: 128 cores, 8 GPUs. */
+    /**
+     * Normalization bounds of the paper's simulator: 128 cores, 8 GPUs (also used by BestFit and GpuClustering).
+     * On larger nodes the scores leave their nominal ranges; the ranking stays meaningful.
+     */
     public static final double MAX_SPEC_CPU = 128_000;
     public static final double MAX_SPEC_GPU = 8_000;
 
@@ -27,6 +30,11 @@ public final class DotProductScore implements ScorePlugin {
     @Override
     public String name() {
         return "DotProd";
+    }
+
+    @Override
+    public boolean cacheable() {
+        return true;
     }
 
     @Override

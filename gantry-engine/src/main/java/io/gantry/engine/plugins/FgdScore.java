@@ -37,6 +37,11 @@ public final class FgdScore implements ScorePlugin {
     }
 
     @Override
+    public boolean cacheable() {
+        return true;
+    }
+
+    @Override
     public double score(ClusterState state, CycleContext cycle, int node) {
         PodRequest pod = cycle.pod();
         double before = fragmentation.nodeFrag(state, node);

@@ -30,9 +30,4 @@ public final class RandomScore implements ScorePlugin {
     public double score(ClusterState state, CycleContext cycle, int node) {
         return node == chosen ? 100 : 0;
     }
-
-    @Override
-    public boolean cacheable() {
-        return false;
-    }
 }

@@ -22,10 +22,11 @@ public interface ScorePlugin {
     }
 
     /**
-     * True if {@link #score} depends only on the node's state and the pod's CPU, GPU count, GPU milli and allowed
-     * models. The scheduler then caches scores per node version and pod shape.
+     * Opt in to the scheduler's score cache: return true only if {@link #score} depends on nothing but the node's
+     * state and the pod's CPU, GPU count, GPU milli and allowed models. Scores are then reused per pod shape
+     * until the node changes.
      */
     default boolean cacheable() {
-        return true;
+        return false;
     }
 }

@@ -14,18 +14,29 @@ import io.gantry.engine.plugins.ReservePlugin;
 final class FragmentationTracker implements ReservePlugin {
 
     private final Fragmentation fragmentation;
-    private final double[] nodeFrag;
+    private double[] nodeFrag;
     private double total;
 
     FragmentationTracker(Fragmentation fragmentation, ClusterState state) {
         this.fragmentation = requireNonNull(fragmentation, "fragmentation");
-        this.nodeFrag = new double[state.slotCount()];
+        recomputeAll(state);
+    }
+
+    private void recomputeAll(ClusterState state) {
+        nodeFrag = new double[state.slotCount()];
+        total = 0;
         for (int slot = 0; slot < state.slotCount(); slot++) {
             if (state.isActive(slot)) {
                 nodeFrag[slot] = fragmentation.nodeFrag(state, slot);
                 total += nodeFrag[slot];
             }
         }
+    }
+
+    /** Nodes come and go rarely: start over. */
+    @Override
+    public void nodeChanged(ClusterState state, String nodeName) {
+        recomputeAll(state);
     }
 
     @Override

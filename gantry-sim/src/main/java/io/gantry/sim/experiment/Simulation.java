@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
 
 /**
  * One run of the paper's protocol: pods arrive one at a time in the workload's order and never leave; a pod that
- * fits nowhere is dropped; after every pod (placed or not) one metrics sample is taken.
+ * fits nowhere is dropped; after every pod (placed or not) one metrics sample is taken. Score ties go to the
+ * workload's node order (seeded, or replayed), in both scoring modes.
  */
 public final class Simulation {
 
@@ -31,9 +32,13 @@ public final class Simulation {
         requireNonNull(workload, "workload");
         long start = System.nanoTime();
         ClusterState state = new ClusterState();
+        int[] ranks = workload.nodeRanks();
         for (int i = 0; i < workload.nodes().size(); i++) {
             int slot = state.addNode(workload.nodes().get(i));
-            state.setTieRank(slot, workload.nodeRanks()[i]);
+            // Both modes break ties by the seeded order: deterministic for a seed. A fixed list order instead
+            // piles tied pods onto the first nodes; on the synthetic openb workload FGD in exact scoring then
+            // drops from 93.7 % to 82.9 % allocation, below Random.
+            state.setTieRank(slot, ranks[i]);
         }
         TargetWorkload target = TargetWorkload.fromPods(workload.original());
         FragmentationTracker tracker = new FragmentationTracker(new Fragmentation(target), state);

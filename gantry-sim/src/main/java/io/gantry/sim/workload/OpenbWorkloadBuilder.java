@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  */
 public final class OpenbWorkloadBuilder {
 
-    /** Guards against endless tuning when the trace has GPU pods too rare to ever reach the target. */
-    private static final int MAX_CLONES_PER_POD = 1000;
+    /** Guards memory when GPU pods are so rare in a trace that reaching the target takes millions of clones. */
+    private static final int MAX_ARRIVALS = 20_000_000;
 
     private OpenbWorkloadBuilder() {
     }
@@ -54,11 +54,16 @@ public final class OpenbWorkloadBuilder {
         long capacity = cluster.stream().mapToLong(n -> (long) n.gpuCount() * NodeSpec.MILLI_PER_GPU).sum();
         double target = tune * capacity;
         if (tune > 0 && demand > 0 && demand < target) {
-            int maxClones = MAX_CLONES_PER_POD * sorted.size();
-            for (int i = 0; i < maxClones; i++) {
+            // Ends: every GPU clone adds demand, so a draw that would overshoot the target must come.
+            for (int i = 0; ; i++) {
                 PodRequest drawn = sorted.get(random.nextInt(sorted.size()));
                 if (demand + drawn.gpuMilliPerGpu() > target) {
                     break; // the paper stops at the first draw that would overshoot, judged by per-GPU milli
+                }
+                if (arrivals.size() >= MAX_ARRIVALS) {
+                    throw new IllegalArgumentException(name + ": tuning to " + tune + "x the GPU capacity needs more than "
+                            + MAX_ARRIVALS + " pods (GPU demand reached " + demand + " of " + (long) target
+                            + " milli); lower --tune or use a trace with more GPU pods");
                 }
                 arrivals.add(drawn.withName(drawn.name() + "-tuned-" + i));
                 demand += drawn.totalGpuMilli();
@@ -74,15 +79,22 @@ public final class OpenbWorkloadBuilder {
         return new Workload(name, cluster, ranks, arrivals, pods);
     }
 
-    static List<NodeSpec> scaled(List<NodeSpec> nodes, int scale) {
+    /** The node list replicated {@code scale} times; replica r > 0 gets the suffix {@code -r<r>}. */
+    public static List<NodeSpec> scaled(List<NodeSpec> nodes, int scale) {
         if (scale == 1) {
             return List.copyOf(nodes);
         }
         List<NodeSpec> out = new ArrayList<>(nodes.size() * scale);
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (int r = 0; r < scale; r++) {
             for (NodeSpec n : nodes) {
-                out.add(r == 0 ? n : new NodeSpec(n.name() + "-r" + r, n.cpuMilli(), n.memoryMib(), n.gpuCount(),
-                        n.gpuModel(), n.maxPods()));
+                NodeSpec copy = r == 0 ? n : new NodeSpec(n.name() + "-r" + r, n.cpuMilli(), n.memoryMib(),
+                        n.gpuCount(), n.gpuModel(), n.maxPods());
+                if (!names.add(copy.name())) {
+                    throw new IllegalArgumentException("--scale " + scale + " would name two nodes " + copy.name()
+                            + "; rename the nodes whose names end in -r<number>");
+                }
+                out.add(copy);
             }
         }
         return out;

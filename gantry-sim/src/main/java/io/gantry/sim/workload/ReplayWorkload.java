@@ -33,8 +33,13 @@ public final class ReplayWorkload {
                 .collect(Collectors.toMap(PodRequest::name, p -> p, (a, b) -> a, HashMap::new));
         List<String[]> arrivalRows = rows(arrivalsFile, "seq", "name");
         List<PodRequest> arrivals = new ArrayList<>(arrivalRows.size());
+        java.util.Set<String> arrived = new java.util.HashSet<>();
         for (int i = 0; i < arrivalRows.size(); i++) {
             String podName = arrivalRows.get(i)[1];
+            if (!arrived.add(podName)) {
+                throw new TraceFormatException(arrivalsFile, Long.parseLong(arrivalRows.get(i)[2]), "name", podName,
+                        "the pod arrives twice; every name may arrive once");
+            }
             PodRequest pod = byName.get(podName);
             if (pod == null) {
                 Matcher m = CLONE.matcher(podName);
@@ -60,10 +65,17 @@ public final class ReplayWorkload {
             if (node == null) {
                 throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "name", row[0], "no such node in the node list");
             }
+            if (ranks[node] >= 0) {
+                throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "name", row[0],
+                        "the node is listed twice; list every node once");
+            }
             try {
                 ranks[node] = Integer.parseInt(row[1].trim());
+                if (ranks[node] < 0) {
+                    throw new NumberFormatException();
+                }
             } catch (NumberFormatException e) {
-                throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "priority", row[1], "not an integer");
+                throw new TraceFormatException(orderFile, Long.parseLong(row[2]), "priority", row[1], "not a non-negative integer");
             }
         }
         for (int i = 0; i < ranks.length; i++) {

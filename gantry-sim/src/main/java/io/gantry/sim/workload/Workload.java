@@ -16,12 +16,18 @@ public record Workload(String name, List<NodeSpec> nodes, int[] nodeRanks, List<
     public Workload {
         requireNonNull(name, "name");
         nodes = List.copyOf(requireNonNull(nodes, "nodes"));
-        requireNonNull(nodeRanks, "nodeRanks");
+        nodeRanks = requireNonNull(nodeRanks, "nodeRanks").clone();
         arrivals = List.copyOf(requireNonNull(arrivals, "arrivals"));
         original = List.copyOf(requireNonNull(original, "original"));
         if (nodeRanks.length != nodes.size()) {
             throw new IllegalArgumentException(nodeRanks.length + " ranks for " + nodes.size() + " nodes");
         }
+    }
+
+    /** Tie-break rank per node, in node order (a copy). */
+    @Override
+    public int[] nodeRanks() {
+        return nodeRanks.clone();
     }
 
     public long gpuCapacityMilli() {

@@ -213,4 +213,17 @@ class OpenbWorkloadBuilderTest {
         assertThatThrownBy(() -> OpenbWorkloadBuilder.build("w", ONE_GPU, pods, 1, Double.POSITIVE_INFINITY, 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aTinyTraceIsStillTunedAllTheWayToTheTarget() {
+        // 20 nodes x 64 GPUs = 1,280,000 milli; 1.3x = 1,664,000 needs over 3,300 GPU clones of 500 milli from a
+        // 3-pod trace: more than a cap of 1000 clones per pod would allow
+        List<NodeSpec> nodes = java.util.stream.IntStream.range(0, 20)
+                .mapToObj(i -> NodeSpec.of("big-" + i, 64_000, 262_144, 64, "T4")).toList();
+        List<PodRequest> pods = List.of(PodRequest.of("a", 1, 1, 1, 500), PodRequest.of("b", 1, 1, 1, 500),
+                PodRequest.of("c", 1, 1, 0, 0));
+        Workload w = OpenbWorkloadBuilder.build("tiny", nodes, pods, 1, 1.3, 1);
+        long target = (long) (1.3 * 1_280_000);
+        assertThat(w.arrivedGpuMilli()).isLessThanOrEqualTo(target).isGreaterThan(target - 500);
+    }
 }

@@ -129,4 +129,26 @@ class ReplayWorkloadTest {
         assertThat(e.column()).isEqualTo("name");
         assertThat(e.line()).isEqualTo(1);
     }
+
+    @Test
+    void aPodArrivingTwiceOrANodeListedTwiceIsNamed() throws IOException {
+        write("seq,name\n0,pod-1\n1,pod-2\n2,pod-1\n", GOOD_ORDER);
+        TraceFormatException e = error();
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.getMessage()).contains("'pod-1'", "arrives twice");
+
+        write("seq,name\n0,pod-1\n", GOOD_ORDER + "node-b,5\n");
+        e = error();
+        assertThat(e.file()).isEqualTo(dir.resolve("node_order.csv"));
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.getMessage()).contains("'node-b'", "listed twice");
+    }
+
+    @Test
+    void theRanksOfAWorkloadCannotBeChangedFromOutside() throws IOException {
+        write("seq,name\n0,pod-1\n", GOOD_ORDER);
+        Workload w = ReplayWorkload.load("trace", dir, NODES, PODS);
+        w.nodeRanks()[0] = 99;
+        assertThat(w.nodeRanks()).containsExactly(2, 0, 1);
+    }
 }
