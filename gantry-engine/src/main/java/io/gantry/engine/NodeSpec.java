@@ -2,11 +2,17 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.engine.placement.Taint;
+import java.util.List;
+import java.util.Map;
+
 /**
  * What a node offers the scheduler: allocatable CPU, memory and pod slots, and its GPUs (all of one model,
- * each with {@link #MILLI_PER_GPU} milli of capacity).
+ * each with {@link #MILLI_PER_GPU} milli of capacity); and what decides which pods may use it: labels, taints, and
+ * whether it is cordoned ({@code unschedulable}).
  */
-public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount, String gpuModel, int maxPods) {
+public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount, String gpuModel, int maxPods,
+        Map<String, String> labels, List<Taint> taints, boolean unschedulable) {
 
     /** Capacity of one GPU in thousandths. */
     public static final int MILLI_PER_GPU = 1000;
@@ -20,6 +26,8 @@ public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount,
     public NodeSpec {
         requireNonNull(name, "name");
         requireNonNull(gpuModel, "gpuModel");
+        labels = Map.copyOf(requireNonNull(labels, "labels"));
+        taints = List.copyOf(requireNonNull(taints, "taints"));
         if (name.isBlank()) {
             throw new IllegalArgumentException("node name is blank");
         }
@@ -31,6 +39,28 @@ public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount,
             throw new IllegalArgumentException("node " + name + ": " + gpuCount + " GPUs; at most " + MAX_GPUS
                     + " per node are supported");
         }
+    }
+
+    /** A node without labels or taints, not cordoned. */
+    public NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount, String gpuModel, int maxPods) {
+        this(name, cpuMilli, memoryMib, gpuCount, gpuModel, maxPods, Map.of(), List.of(), false);
+    }
+
+    public NodeSpec withLabels(Map<String, String> newLabels) {
+        return new NodeSpec(name, cpuMilli, memoryMib, gpuCount, gpuModel, maxPods, newLabels, taints, unschedulable);
+    }
+
+    public NodeSpec withTaints(List<Taint> newTaints) {
+        return new NodeSpec(name, cpuMilli, memoryMib, gpuCount, gpuModel, maxPods, labels, newTaints, unschedulable);
+    }
+
+    public NodeSpec withUnschedulable(boolean cordoned) {
+        return new NodeSpec(name, cpuMilli, memoryMib, gpuCount, gpuModel, maxPods, labels, taints, cordoned);
+    }
+
+    /** Labels, taints and cordon are all absent: every pod may use the node. */
+    public boolean isOpenToAll() {
+        return !unschedulable && taints.isEmpty();
     }
 
     public static NodeSpec of(String name, long cpuMilli, long memoryMib, int gpuCount, String gpuModel) {

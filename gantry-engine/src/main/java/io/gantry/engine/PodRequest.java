@@ -2,6 +2,7 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.engine.placement.NodePlacement;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * workload keys pod types by the list as written.
  *
  * <p>{@code priority}, {@code queue} and {@code gangGroup} are carried for queueing, quota and gang scheduling.
+ * {@code placement} says which nodes the pod may use at all (selectors, affinity, tolerations).
  */
 public record PodRequest(
         String name,
@@ -23,9 +25,11 @@ public record PodRequest(
         List<String> allowedGpuModels,
         int priority,
         String queue,
-        String gangGroup) {
+        String gangGroup,
+        NodePlacement placement) {
 
     public PodRequest {
+        requireNonNull(placement, "placement");
         requireNonNull(name, "name");
         allowedGpuModels = List.copyOf(requireNonNull(allowedGpuModels, "allowedGpuModels"));
         requireNonNull(queue, "queue");
@@ -51,18 +55,36 @@ public record PodRequest(
         }
     }
 
+    /** A pod without placement rules. */
+    public PodRequest(String name, long cpuMilli, long memoryMib, int gpuCount, int gpuMilliPerGpu,
+            List<String> allowedGpuModels, int priority, String queue, String gangGroup) {
+        this(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, queue, gangGroup,
+                NodePlacement.NONE);
+    }
+
     /** A plain pod: no model constraint, priority 0, default queue, no gang. */
     public static PodRequest of(String name, long cpuMilli, long memoryMib, int gpuCount, int gpuMilliPerGpu) {
         return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, List.of(), 0, "default", "");
     }
 
     public PodRequest withAllowedGpuModels(List<String> models) {
-        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, models, priority, queue, gangGroup);
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, models, priority, queue, gangGroup,
+                placement);
+    }
+
+    public PodRequest withPlacement(NodePlacement rules) {
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, queue,
+                gangGroup, rules);
+    }
+
+    public PodRequest withPriority(int newPriority) {
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, newPriority,
+                queue, gangGroup, placement);
     }
 
     public PodRequest withName(String newName) {
         return new PodRequest(newName, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority,
-                queue, gangGroup);
+                queue, gangGroup, placement);
     }
 
     public boolean needsGpu() {

@@ -13,6 +13,7 @@ import io.gantry.engine.plugins.FilterPlugin;
 import io.gantry.engine.plugins.GpuClusteringScore;
 import io.gantry.engine.plugins.GpuFitFilter;
 import io.gantry.engine.plugins.GpuPackingScore;
+import io.gantry.engine.plugins.NodePlacementFilter;
 import io.gantry.engine.plugins.RandomGpuSelector;
 import io.gantry.engine.plugins.RandomScore;
 import io.gantry.engine.plugins.ResourceFitFilter;
@@ -61,7 +62,7 @@ public enum Policy {
     }
 
     /**
-     * The profile for this policy: the standard filters, the policy's score and GPU choice.
+     * The profile for this policy: the standard filters (placement rules, CPU/memory/pods, GPUs), the policy's score and GPU choice.
      *
      * @param target the workload FGD measures fragmentation against (other policies ignore it)
      * @param random the one random stream for Random's node and GPU draws
@@ -70,7 +71,7 @@ public enum Policy {
         requireNonNull(mode, "mode");
         requireNonNull(target, "target");
         requireNonNull(random, "random");
-        List<FilterPlugin> filters = List.of(new ResourceFitFilter(), new GpuFitFilter());
+        List<FilterPlugin> filters = List.of(new NodePlacementFilter(), new ResourceFitFilter(), new GpuFitFilter());
         BestFitGpuSelector best = new BestFitGpuSelector();
         return switch (this) {
             case RANDOM -> new SchedulingProfile(paperName, filters, new RandomScore(random),

@@ -2,6 +2,9 @@ package io.gantry.engine;
 
 /** Why a filter rejected a node, worded as kube-scheduler words it in "0/N nodes are available: ...". */
 public enum Reason {
+    NODE_UNSCHEDULABLE("node(s) were unschedulable"),
+    UNTOLERATED_TAINT("node(s) had untolerated taint"),
+    NODE_SELECTOR_MISMATCH("node(s) didn't match Pod's node affinity/selector"),
     INSUFFICIENT_CPU("insufficient CPU"),
     INSUFFICIENT_MEMORY("insufficient memory"),
     TOO_MANY_PODS("too many pods"),

@@ -73,8 +73,12 @@ public final class Scheduler {
             return new ScheduleResult.Unschedulable(pod.name(), explanation());
         }
         int chosen = count == 1 ? feasible[0] : selectHost(cycle, count);
-        int[] gpus = profile.gpuSelector().select(state, cycle, chosen);
-        GpuAllocation allocation = state.allocate(pod, chosen, gpus);
+        return reserve(cycle, chosen);
+    }
+
+    private ScheduleResult reserve(CycleContext cycle, int slot) {
+        int[] gpus = profile.gpuSelector().select(state, cycle, slot);
+        GpuAllocation allocation = state.allocate(cycle.pod(), slot, gpus);
         for (ReservePlugin plugin : reservePlugins) {
             plugin.reserved(state, allocation);
         }
@@ -83,10 +87,7 @@ public final class Scheduler {
 
     private int filter(CycleContext cycle) {
         int slots = state.slotCount();
-        if (feasible.length < slots) {
-            feasible = new int[slots];
-            scores = new double[slots];
-        }
+        ensureBuffers(slots);
         Arrays.fill(reasonCounts, 0);
         int count = 0;
         for (int slot = 0; slot < slots; slot++) {
@@ -143,6 +144,80 @@ public final class Scheduler {
             }
         }
         return best;
+    }
+
+    /**
+     * Places the pod on this node if it fits there (all filters pass), choosing the GPUs inside it; otherwise says
+     * why not. For callers that chose the node themselves, such as a kube-scheduler extender's bind.
+     */
+    public ScheduleResult scheduleOn(PodRequest pod, String nodeName) {
+        requireNonNull(pod, "pod");
+        if (state.allocation(pod.name()).isPresent()) {
+            throw new IllegalStateException("pod " + pod.name() + " is already placed on "
+                    + state.allocation(pod.name()).get().nodeName());
+        }
+        if (!state.hasNode(nodeName)) {
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(0, Map.of()));
+        }
+        int slot = state.slotOf(nodeName);
+        CycleContext cycle = new CycleContext(pod, state);
+        Reason reason = filterOne(cycle, slot);
+        if (reason != null) {
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, Map.of(reason, 1)));
+        }
+        return reserve(cycle, slot);
+    }
+
+    /**
+     * Every node's verdict on the pod without placing it: why each infeasible node was rejected, and each feasible
+     * node's normalized score (higher is better). For a kube-scheduler extender's filter and prioritize calls.
+     */
+    public Assessment assess(PodRequest pod) {
+        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
+        Map<String, Reason> rejected = new LinkedHashMap<>();
+        int count = 0;
+        int slots = state.slotCount();
+        ensureBuffers(slots);
+        for (int slot = 0; slot < slots; slot++) {
+            if (!state.isActive(slot)) {
+                continue;
+            }
+            Reason reason = filterOne(cycle, slot);
+            if (reason == null) {
+                feasible[count++] = slot;
+            } else {
+                rejected.put(state.nodeName(slot), reason);
+            }
+        }
+        Map<String, Double> scored = new LinkedHashMap<>();
+        if (count > 0) {
+            scorer.preScore(state, cycle, feasible, count);
+            for (int i = 0; i < count; i++) {
+                scores[i] = scorer.score(state, cycle, feasible[i]);
+            }
+            scorer.normalize(scores, count);
+            for (int i = 0; i < count; i++) {
+                scored.put(state.nodeName(feasible[i]), scores[i]);
+            }
+        }
+        return new Assessment(rejected, scored);
+    }
+
+    private Reason filterOne(CycleContext cycle, int slot) {
+        for (FilterPlugin f : filters) {
+            Reason reason = f.filter(state, cycle, slot);
+            if (reason != null) {
+                return reason;
+            }
+        }
+        return null;
+    }
+
+    private void ensureBuffers(int slots) {
+        if (feasible.length < slots) {
+            feasible = new int[slots];
+            scores = new double[slots];
+        }
     }
 
     private Explanation explanation() {

@@ -1,0 +1,143 @@
+package io.gantry.kube.sandbox;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * fabric8's CRUD mock API server, plus what a scheduler needs of a real one: {@code POST pods/{name}/binding} (and
+ * the {@code bindings} collection) sets the pod's {@code spec.nodeName} and merges the binding's annotations, with
+ * the API server's answers (201; 404 for a missing pod; 409 for a pod already bound). It counts successful binds
+ * per pod, and can fail chosen requests on purpose to test error handling.
+ */
+public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
+
+    private static final Pattern POD_BINDING =
+            Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/binding/?(\\?.*)?");
+    private static final Pattern BINDINGS = Pattern.compile("/api/v1/namespaces/([^/]+)/bindings/?(\\?.*)?");
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Object bindLock = new Object();
+    private final Map<String, AtomicInteger> binds = new ConcurrentHashMap<>();
+    private final AtomicInteger conflicts = new AtomicInteger();
+    private final Queue<InjectedFailure> failures = new ConcurrentLinkedQueue<>();
+
+    /** One planned failure: the next request with this method whose path matches answers {@code code}. */
+    private record InjectedFailure(String method, Pattern path, int code) {
+    }
+
+    /** Makes the next {@code times} requests with this method and a path matching the regex fail with the code. */
+    public void failNext(String method, String pathRegex, int code, int times) {
+        for (int i = 0; i < times; i++) {
+            failures.add(new InjectedFailure(method, Pattern.compile(pathRegex), code));
+        }
+    }
+
+    /** Successful binds of the pod {@code namespace/name} so far. */
+    public int bindCount(String namespace, String name) {
+        AtomicInteger n = binds.get(namespace + "/" + name);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Every pod bound at least once, with its count. */
+    public Map<String, Integer> bindCounts() {
+        Map<String, Integer> out = new ConcurrentHashMap<>();
+        binds.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** Binds refused because the pod was already bound. */
+    public int conflicts() {
+        return conflicts.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        for (InjectedFailure f : failures) {
+            if (f.method().equalsIgnoreCase(request.getMethod()) && f.path().matcher(request.getPath()).matches()
+                    && failures.remove(f)) {
+                return status(f.code(), "injected failure for " + request.getMethod() + " " + request.getPath());
+            }
+        }
+        if ("POST".equalsIgnoreCase(request.getMethod())) {
+            Matcher m = POD_BINDING.matcher(request.getPath());
+            if (m.matches()) {
+                return bind(m.group(1), m.group(2), request.getUtf8Body());
+            }
+            Matcher c = BINDINGS.matcher(request.getPath());
+            if (c.matches()) {
+                JsonNode body = json.readTree(request.getUtf8Body());
+                return bind(c.group(1), body.path("metadata").path("name").asString(), request.getUtf8Body());
+            }
+        }
+        return super.dispatch(request);
+    }
+
+    private MockResponse bind(String namespace, String name, String body) {
+        JsonNode binding = json.readTree(body);
+        String node = binding.path("target").path("name").asString("");
+        if (node.isEmpty()) {
+            return status(422, "Binding " + name + ": target.name is required");
+        }
+        String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + name;
+        synchronized (bindLock) {
+            MockResponse current = handleGet(podPath);
+            if (current.code() == 404) {
+                return status(404, "pods \"" + name + "\" not found");
+            }
+            JsonNode pod = json.readTree(current.getBody().readUtf8());
+            if (!pod.path("spec").path("nodeName").asString("").isEmpty()) {
+                conflicts.incrementAndGet();
+                return status(409, "Operation cannot be fulfilled on pods/binding \"" + name + "\": pod " + name
+                        + " is already assigned to node \"" + pod.path("spec").path("nodeName").asString() + "\"");
+            }
+            String uid = binding.path("metadata").path("uid").asString("");
+            if (!uid.isEmpty() && !uid.equals(pod.path("metadata").path("uid").asString(""))) {
+                return status(409, "Precondition failed: UID in precondition: " + uid + ", UID in object meta: "
+                        + pod.path("metadata").path("uid").asString(""));
+            }
+            ObjectNode patch = json.createObjectNode();
+            patch.putObject("spec").put("nodeName", node);
+            JsonNode annotations = binding.path("metadata").path("annotations");
+            if (annotations.isObject() && !annotations.isEmpty()) {
+                patch.putObject("metadata").set("annotations", annotations);
+            }
+            MockResponse patched = super.handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath,
+                    Headers.builder().add("Content-Type", "application/merge-patch+json").build(),
+                    new Buffer(json.writeValueAsBytes(patch))));
+            if (patched.code() >= 300) {
+                return patched;
+            }
+            binds.computeIfAbsent(namespace + "/" + name, k -> new AtomicInteger()).incrementAndGet();
+        }
+        return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\","
+                + "\"status\":\"Success\",\"code\":201}");
+    }
+
+    private MockResponse status(int code, String message) {
+        ObjectNode s = json.createObjectNode();
+        s.put("apiVersion", "v1").put("kind", "Status").put("status", "Failure").put("code", code)
+                .put("message", message).put("reason", switch (code) {
+                    case 404 -> "NotFound";
+                    case 409 -> "Conflict";
+                    case 422 -> "Invalid";
+                    case 500 -> "InternalError";
+                    case 503 -> "ServiceUnavailable";
+                    default -> "Unknown";
+                });
+        return new MockResponse().setResponseCode(code).setBody(json.writeValueAsString(s));
+    }
+}

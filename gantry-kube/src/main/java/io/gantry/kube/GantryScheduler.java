@@ -1,0 +1,159 @@
+package io.gantry.kube;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gantry.kube.config.SchedulerConfig;
+import io.gantry.kube.extender.ExtenderService;
+import io.gantry.kube.metrics.SchedulerMetrics;
+import io.gantry.kube.scheduling.KubeApi;
+import io.gantry.kube.scheduling.SchedulerLoop;
+import io.gantry.kube.server.SchedulerHttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gantry as a Kubernetes scheduler: informers on nodes and pods feed the scheduling loop, a Lease decides which
+ * instance binds, and an HTTP server exposes metrics, health and explanations (and the extender API in extender
+ * mode). One instance per process; {@link #close()} stops everything and releases the lease.
+ */
+public final class GantryScheduler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GantryScheduler.class);
+
+    /**
+     * How an instance runs.
+     *
+     * @param extender serve kube-scheduler's extender API instead of scheduling pods itself
+     * @param identity this instance's name in the Lease (the pod name in a cluster)
+     * @param leaseNamespace where the Lease lives when the config leaves it empty
+     * @param onLeadershipLost called when this instance stops leading (the CLI exits, as kube-scheduler does)
+     */
+    public record Options(boolean extender, String identity, String leaseNamespace, Runnable onLeadershipLost) {
+        public Options {
+            requireNonNull(identity, "identity");
+            requireNonNull(leaseNamespace, "leaseNamespace");
+            requireNonNull(onLeadershipLost, "onLeadershipLost");
+        }
+    }
+
+    private final SchedulerConfig config;
+    private final SchedulerMetrics metrics = new SchedulerMetrics();
+    private final SchedulerLoop loop;
+    private final SharedIndexInformer<Node> nodeInformer;
+    private final SharedIndexInformer<Pod> podInformer;
+    private final SchedulerHttpServer http;
+    private final CompletableFuture<?> election;
+    private final AtomicBoolean closing = new AtomicBoolean();
+
+    private GantryScheduler(KubernetesClient client, SchedulerConfig config, Options options) {
+        this.config = config;
+        KubeApi api = new KubeApi(client, config.schedulerName());
+        loop = new SchedulerLoop(config, api, metrics);
+        loop.setSchedulingEnabled(!options.extender());
+        loop.start();
+        ExtenderService extender = options.extender() ? new ExtenderService(loop, api, client) : null;
+        try {
+            http = new SchedulerHttpServer(config.serverPort(), loop, metrics, extender,
+                    () -> loop.isSynced() && (!options.extender() || loop.isLeader()));
+        } catch (IOException e) {
+            loop.close();
+            throw new UncheckedIOException("cannot listen on port " + config.serverPort() + ": " + e.getMessage(), e);
+        }
+        nodeInformer = client.nodes().inform(new Handler<>(loop::nodeChanged, loop::nodeDeleted), 0);
+        podInformer = client.pods().inAnyNamespace().inform(new Handler<>(loop::podChanged, loop::podDeleted), 0);
+        loop.markSynced(() -> nodeInformer.getStore().list(), () -> podInformer.getStore().list());
+        if (config.leaderElection().enabled()) {
+            SchedulerConfig.LeaderElection le = config.leaderElection();
+            String ns = le.leaseNamespace().isEmpty() ? options.leaseNamespace() : le.leaseNamespace();
+            election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                    .withName(config.schedulerName())
+                    .withLock(new LeaseLock(ns, le.leaseName(), options.identity()))
+                    .withLeaseDuration(le.leaseDuration())
+                    .withRenewDeadline(le.renewDeadline())
+                    .withRetryPeriod(le.retryPeriod())
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(new LeaderCallbacks(
+                            () -> {
+                                LOG.info("{} now leads (lease {}/{})", options.identity(), ns, le.leaseName());
+                                loop.setLeader(true);
+                            },
+                            () -> {
+                                loop.setLeader(false);
+                                if (!closing.get()) {
+                                    LOG.warn("{} lost the lease {}/{}", options.identity(), ns, le.leaseName());
+                                    options.onLeadershipLost().run();
+                                }
+                            },
+                            leader -> LOG.info("leader is {}", leader)))
+                    .build()).build().start();
+        } else {
+            election = null;
+            loop.setLeader(true);
+        }
+    }
+
+    /** Starts watching, electing and serving; returns once the informers have their initial lists. */
+    public static GantryScheduler start(KubernetesClient client, SchedulerConfig config, Options options) {
+        return new GantryScheduler(requireNonNull(client, "client"), requireNonNull(config, "config"),
+                requireNonNull(options, "options"));
+    }
+
+    public SchedulerLoop loop() {
+        return loop;
+    }
+
+    public SchedulerMetrics metrics() {
+        return metrics;
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        closing.set(true);
+        if (election != null) {
+            election.cancel(true);
+        }
+        nodeInformer.close();
+        podInformer.close();
+        loop.close();
+        http.close();
+    }
+
+    /** Informer callbacks into the loop's inbox. */
+    private record Handler<T>(java.util.function.Consumer<T> changed, java.util.function.Consumer<T> deleted)
+            implements ResourceEventHandler<T> {
+        @Override
+        public void onAdd(T obj) {
+            changed.accept(obj);
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+            changed.accept(newObj);
+        }
+
+        @Override
+        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            deleted.accept(obj);
+        }
+    }
+}

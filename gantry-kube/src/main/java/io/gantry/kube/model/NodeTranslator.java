@@ -1,0 +1,66 @@
+package io.gantry.kube.model;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.gantry.engine.NodeSpec;
+import io.gantry.engine.placement.Taint;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a node as the engine sees it: allocatable CPU, memory, pods and {@code nvidia.com/gpu}, the GPU model from
+ * {@code nvidia.com/gpu.product}, labels, taints and cordon.
+ */
+public final class NodeTranslator {
+
+    /** Model name of GPU nodes whose model label is missing. */
+    public static final String UNKNOWN_MODEL = "unknown";
+
+    private NodeTranslator() {
+    }
+
+    public static NodeSpec translate(Node node) {
+        String name = node.getMetadata().getName();
+        Map<String, Quantity> alloc = node.getStatus() == null || node.getStatus().getAllocatable() == null
+                ? Map.of() : node.getStatus().getAllocatable();
+        long cpu = amount(alloc.get("cpu")).multiply(BigDecimal.valueOf(1000)).setScale(0, RoundingMode.FLOOR)
+                .longValue();
+        long memMib = amount(alloc.get("memory")).setScale(0, RoundingMode.FLOOR).longValue() >> 20;
+        int pods = alloc.containsKey("pods") ? amount(alloc.get("pods")).intValue() : NodeSpec.DEFAULT_MAX_PODS;
+        int gpus = Math.min(NodeSpec.MAX_GPUS, Math.max(0, amount(alloc.get(GpuAnnotations.GPU_RESOURCE)).intValue()));
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        String model = labels.getOrDefault(GpuAnnotations.GPU_PRODUCT_LABEL, gpus > 0 ? UNKNOWN_MODEL : "");
+        List<Taint> taints = new ArrayList<>();
+        boolean cordoned = false;
+        if (node.getSpec() != null) {
+            cordoned = Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+            if (node.getSpec().getTaints() != null) {
+                for (var t : node.getSpec().getTaints()) {
+                    Taint.Effect effect;
+                    try {
+                        effect = Taint.Effect.parse(t.getEffect());
+                    } catch (IllegalArgumentException e) {
+                        effect = Taint.Effect.NO_SCHEDULE; // an effect we do not know: keep pods off, to be safe
+                    }
+                    taints.add(new Taint(t.getKey(), t.getValue(), effect));
+                }
+            }
+        }
+        return new NodeSpec(name, Math.max(0, cpu), Math.max(0, memMib), gpus, model, Math.max(0, pods), labels,
+                taints, cordoned);
+    }
+
+    private static BigDecimal amount(Quantity q) {
+        if (q == null) {
+            return BigDecimal.ZERO;
+        }
+        try {
+            return q.getNumericalAmount();
+        } catch (RuntimeException e) {
+            return BigDecimal.ZERO;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package io.gantry.kube.scheduling;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code /api/explain/{namespace}/{pod}} answers: where the pod stands and why.
+ *
+ * @param status {@code scheduled} (bound), {@code binding} (decided, bind in flight), {@code pending} (waiting for
+ *     room), {@code invalid} (asks something impossible), or {@code unknown}
+ */
+public record ExplainReport(String pod, String status, String node, List<Integer> gpuIds, Integer gpuMilli,
+        String message, Map<String, Integer> nodesByReason, int attempts) {
+}

@@ -1,0 +1,175 @@
+package io.gantry.kube.scheduling;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.gantry.engine.GpuAllocation;
+import io.gantry.kube.model.GpuAnnotations;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The scheduler's writes to the API server: the GPU decision as pod annotations, the binding through the
+ * {@code pods/{name}/binding} subresource, events, and the {@code PodScheduled} condition. Thread-safe; every call
+ * is one request (the binding is posted with the raw HTTP client so the API server's status code is kept).
+ */
+public final class KubeApi {
+
+    /** What a bind attempt came to. */
+    public enum BindOutcome {
+        BOUND,
+        /** 409: someone bound the pod first, or it is being deleted. */
+        CONFLICT,
+        /** 404: the pod is gone. */
+        GONE,
+        /** Any other failure; worth retrying. */
+        ERROR
+    }
+
+    /** A bind outcome with the API server's message. */
+    public record BindResult(BindOutcome outcome, int code, String message) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TIMEOUT_SECONDS = 30;
+
+    private final KubernetesClient client;
+    private final String schedulerName;
+
+    public KubeApi(KubernetesClient client, String schedulerName) {
+        this.client = requireNonNull(client, "client");
+        this.schedulerName = requireNonNull(schedulerName, "schedulerName");
+    }
+
+    /** Writes {@code gantry.io/gpu-ids} and {@code gantry.io/gpu-milli} on the pod (a merge patch). */
+    public void annotate(String namespace, String name, GpuAllocation allocation) {
+        ObjectNode patch = JSON.createObjectNode();
+        ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
+        if (allocation.gpuIndices().isEmpty()) {
+            annotations.putNull(GpuAnnotations.GPU_IDS);
+            annotations.putNull(GpuAnnotations.GPU_MILLI);
+        } else {
+            annotations.put(GpuAnnotations.GPU_IDS, GpuAnnotations.formatIds(allocation.gpuIndices()));
+            annotations.put(GpuAnnotations.GPU_MILLI, Integer.toString(allocation.gpuMilliPerGpu()));
+        }
+        client.pods().inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                patch.toString());
+    }
+
+    /** Posts a Binding to {@code pods/{name}/binding}, with the pod's UID as precondition. */
+    public BindResult bind(String namespace, String name, String uid, String node) {
+        ObjectNode binding = JSON.createObjectNode();
+        binding.put("apiVersion", "v1").put("kind", "Binding");
+        ObjectNode meta = binding.putObject("metadata");
+        meta.put("name", name).put("namespace", namespace);
+        if (uid != null && !uid.isEmpty()) {
+            meta.put("uid", uid);
+        }
+        binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
+        String base = client.getMasterUrl().toString();
+        String url = (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + namespace + "/pods/" + name
+                + "/binding";
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+                .post("application/json", binding.toString()).build();
+        try {
+            HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class)
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            int code = response.code();
+            String body = response.body() == null ? "" : response.body();
+            if (code >= 200 && code < 300) {
+                return new BindResult(BindOutcome.BOUND, code, "");
+            }
+            String message = statusMessage(body);
+            return new BindResult(code == 409 ? BindOutcome.CONFLICT : code == 404 ? BindOutcome.GONE
+                    : BindOutcome.ERROR, code, message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new BindResult(BindOutcome.ERROR, 0, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            return new BindResult(BindOutcome.ERROR, 0, String.valueOf(e.getCause() == null ? e : e.getCause()));
+        }
+    }
+
+    private static String statusMessage(String body) {
+        try {
+            return JSON.readTree(body).path("message").asText(body);
+        } catch (Exception e) {
+            return body;
+        }
+    }
+
+    /** A core/v1 event on the pod, as {@code kubectl describe pod} shows it. */
+    public void event(Pod pod, String type, String reason, String action, String message) {
+        String ns = pod.getMetadata().getNamespace();
+        Instant now = Instant.now();
+        String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
+        String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
+        client.v1().events().inNamespace(ns).resource(new EventBuilder()
+                .withNewMetadata().withNamespace(ns)
+                .withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())
+                        .toLowerCase(Locale.ROOT))
+                .endMetadata()
+                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(ns)
+                .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                .withType(type).withReason(reason).withAction(action).withMessage(note)
+                .withNewSource().withComponent(schedulerName).endSource()
+                .withReportingComponent(schedulerName).withReportingInstance(schedulerName)
+                .withFirstTimestamp(ts).withLastTimestamp(ts).withEventTime(new MicroTime(
+                        DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.MICROS))))
+                .withCount(1)
+                .build()).create();
+    }
+
+    /**
+     * Sets the pod's {@code PodScheduled} condition: a strategic merge patch of {@code pods/status}, which merges
+     * conditions by type. Servers without strategic merge (415) get a JSON merge patch of the pod's conditions with
+     * this one replaced; an unbound pod has no other writer of conditions.
+     */
+    public void condition(Pod pod, String status, String reason, String message) {
+        ObjectNode cond = JSON.createObjectNode();
+        cond.put("type", "PodScheduled").put("status", status).put("reason", reason).put("message", message)
+                .put("lastTransitionTime", DateTimeFormatter.ISO_INSTANT.format(Instant.now()
+                        .truncatedTo(ChronoUnit.SECONDS)));
+        ObjectNode patch = JSON.createObjectNode();
+        patch.putObject("status").putArray("conditions").add(cond);
+        var status0 = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName()).subresource("status");
+        try {
+            status0.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch.toString());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return;
+            }
+            if (e.getCode() != 415) {
+                throw e;
+            }
+            ObjectNode merged = JSON.createObjectNode();
+            var list = merged.putObject("status").putArray("conditions");
+            if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
+                for (var c : pod.getStatus().getConditions()) {
+                    if (!"PodScheduled".equals(c.getType())) {
+                        list.add(JSON.valueToTree(Map.of("type", c.getType(), "status", c.getStatus())));
+                    }
+                }
+            }
+            list.add(cond);
+            status0.patch(PatchContext.of(PatchType.JSON_MERGE), merged.toString());
+        }
+    }
+}

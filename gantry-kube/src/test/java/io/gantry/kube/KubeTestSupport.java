@@ -1,0 +1,80 @@
+package io.gantry.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gantry.kube.config.SchedulerConfig;
+import io.gantry.kube.sandbox.KubeSandbox;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** Shared set-up for tests against the in-process API server. */
+final class KubeTestSupport {
+
+    static final String NS = "team-a";
+
+    private KubeTestSupport() {
+    }
+
+    /** Fast backoff, any free port, no leader election unless a test asks for it. */
+    static SchedulerConfig config() {
+        return SchedulerConfig.parse("""
+                server: {port: 0}
+                leaderElection: {enabled: false}
+                backoff: {initial: 100ms, max: 1s}
+                binding: {workers: 4}
+                """, "test config");
+    }
+
+    static GantryScheduler start(KubernetesClient client, SchedulerConfig config) {
+        return GantryScheduler.start(client, config,
+                new GantryScheduler.Options(false, "test-instance", "default", () -> { }));
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    static Pod get(KubernetesClient client, String name) {
+        return client.pods().inNamespace(NS).withName(name).get();
+    }
+
+    static String nodeOf(KubernetesClient client, String name) {
+        Pod p = get(client, name);
+        return p == null ? null : p.getSpec().getNodeName();
+    }
+
+    static Pod awaitBound(KubernetesClient client, String name) {
+        await("pod " + name + " bound", Duration.ofSeconds(20), () -> nodeOf(client, name) != null);
+        return get(client, name);
+    }
+
+    static List<Event> events(KubernetesClient client, String pod) {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName())).collect(Collectors.toList());
+    }
+
+    static void create(KubeSandbox sandbox, Pod pod) {
+        sandbox.client().pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).create();
+    }
+
+    static void assertAnnotated(Pod pod, String ids, String milli) {
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("gantry.io/gpu-ids", ids)
+                .containsEntry("gantry.io/gpu-milli", milli);
+    }
+}

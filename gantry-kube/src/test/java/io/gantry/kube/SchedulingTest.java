@@ -1,0 +1,140 @@
+package io.gantry.kube;
+
+import static io.gantry.kube.KubeTestSupport.NS;
+import static io.gantry.kube.KubeTestSupport.await;
+import static io.gantry.kube.KubeTestSupport.awaitBound;
+import static io.gantry.kube.KubeTestSupport.create;
+import static io.gantry.kube.KubeTestSupport.events;
+import static io.gantry.kube.KubeTestSupport.get;
+import static io.gantry.kube.KubeTestSupport.nodeOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.gantry.kube.sandbox.KubeSandbox;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SchedulingTest {
+
+    private KubeSandbox sandbox;
+    private GantryScheduler scheduler;
+
+    @BeforeEach
+    void setUp() {
+        sandbox = KubeSandbox.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        sandbox.close();
+    }
+
+    private void node(String name, int gpus, String model) {
+        sandbox.client().nodes().resource(KubeSandbox.gpuNode(name, gpus, model, 64, 256)).create();
+    }
+
+    private Pod pod(String name, int gpus, int milli) {
+        return KubeSandbox.gpuPod(NS, name, "gantry", gpus, milli, 1000, 1024);
+    }
+
+    @Test
+    void wholeAndSharedPodsLandOnGpuNodesWithTheirGpusAnnotated() {
+        node("cpu-only", 0, "");
+        node("gpu-a", 4, "V100M16");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        create(sandbox, pod("whole", 2, 1000));
+        create(sandbox, pod("share", 1, 300));
+
+        Pod whole = awaitBound(sandbox.client(), "whole");
+        Pod share = awaitBound(sandbox.client(), "share");
+        assertThat(whole.getSpec().getNodeName()).isEqualTo("gpu-a");
+        assertThat(share.getSpec().getNodeName()).isEqualTo("gpu-a");
+        assertThat(whole.getMetadata().getAnnotations().get("gantry.io/gpu-ids").split(",")).hasSize(2);
+        assertThat(whole.getMetadata().getAnnotations()).containsEntry("gantry.io/gpu-milli", "1000");
+        assertThat(share.getMetadata().getAnnotations()).containsEntry("gantry.io/gpu-milli", "300");
+        assertThat(share.getMetadata().getAnnotations().get("gantry.io/gpu-ids")).matches("[0-3]");
+        await("Scheduled events", Duration.ofSeconds(10), () -> events(sandbox.client(), "whole").stream()
+                .anyMatch(e -> "Scheduled".equals(e.getReason())));
+        assertThat(events(sandbox.client(), "whole")).anySatisfy(e -> {
+            assertThat(e.getType()).isEqualTo("Normal");
+            assertThat(e.getMessage()).startsWith("Successfully assigned team-a/whole to gpu-a");
+            assertThat(e.getSource().getComponent()).isEqualTo("gantry");
+        });
+        assertThat(sandbox.dispatcher().bindCount(NS, "whole")).isEqualTo(1);
+    }
+
+    @Test
+    void podsOfOtherSchedulersAreLeftAlone() {
+        node("gpu-a", 4, "V100M16");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        create(sandbox, KubeSandbox.gpuPod(NS, "theirs", "default-scheduler", 1, 1000, 100, 100));
+        create(sandbox, pod("mine", 1, 1000));
+        awaitBound(sandbox.client(), "mine");
+        assertThat(nodeOf(sandbox.client(), "theirs")).isNull();
+    }
+
+    @Test
+    void modelConstraintFollowsTheAnnotation() {
+        node("v100", 8, "V100M16");
+        node("t4", 8, "T4");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        Pod p = new PodBuilder(pod("wants-t4", 1, 500)).editMetadata()
+                .addToAnnotations("gantry.io/gpu-model", "T4|A10").endMetadata().build();
+        create(sandbox, p);
+        assertThat(awaitBound(sandbox.client(), "wants-t4").getSpec().getNodeName()).isEqualTo("t4");
+    }
+
+    @Test
+    void podThatFitsNowhereGetsFailedSchedulingWithTheExplanationAndPodScheduledFalse() {
+        node("v100-1", 2, "V100M16");
+        node("v100-2", 1, "V100M16");
+        node("cpu", 0, "");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        create(sandbox, pod("too-big", 4, 1000));
+        await("FailedScheduling", Duration.ofSeconds(10), () -> events(sandbox.client(), "too-big").stream()
+                .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
+        assertThat(events(sandbox.client(), "too-big")).anySatisfy(e -> {
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).isEqualTo("0/3 nodes are available: 2 insufficient GPU, 1 node has no GPU.");
+        });
+        await("PodScheduled=False", Duration.ofSeconds(10), () -> get(sandbox.client(), "too-big").getStatus()
+                .getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
+                        && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason())));
+        assertThat(nodeOf(sandbox.client(), "too-big")).isNull();
+    }
+
+    @Test
+    void aDeletedPodsGpuIsReused() {
+        node("one-gpu", 1, "A100");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        create(sandbox, pod("first", 1, 1000));
+        awaitBound(sandbox.client(), "first");
+        create(sandbox, pod("second", 1, 1000));
+        await("second found unschedulable", Duration.ofSeconds(10), () -> events(sandbox.client(), "second")
+                .stream().anyMatch(e -> "FailedScheduling".equals(e.getReason())));
+        sandbox.client().pods().inNamespace(NS).withName("first").delete();
+        Pod second = awaitBound(sandbox.client(), "second");
+        assertThat(second.getSpec().getNodeName()).isEqualTo("one-gpu");
+        KubeTestSupport.assertAnnotated(second, "0", "1000");
+    }
+
+    @Test
+    void finishedPodsReturnTheirGpus() {
+        node("one-gpu", 1, "A100");
+        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        create(sandbox, pod("job", 1, 1000));
+        awaitBound(sandbox.client(), "job");
+        create(sandbox, pod("next", 1, 1000));
+        await("next unschedulable", Duration.ofSeconds(10), () -> events(sandbox.client(), "next").stream()
+                .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
+        sandbox.client().pods().inNamespace(NS).withName("job")
+                .edit(p -> new PodBuilder(p).editStatus().withPhase("Succeeded").endStatus().build());
+        assertThat(awaitBound(sandbox.client(), "next").getSpec().getNodeName()).isEqualTo("one-gpu");
+    }
+}

@@ -1,0 +1,46 @@
+package io.gantry.kube.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.gantry.engine.NodeSpec;
+import io.gantry.engine.placement.Taint;
+import io.gantry.kube.sandbox.KubeSandbox;
+import org.junit.jupiter.api.Test;
+
+class NodeTranslatorTest {
+
+    @Test
+    void allocatableGpusModelLabelsAndCapacityAreRead() {
+        NodeSpec spec = NodeTranslator.translate(KubeSandbox.gpuNode("n1", 8, "A100-SXM4-80GB", 96, 512));
+        assertThat(spec.name()).isEqualTo("n1");
+        assertThat(spec.cpuMilli()).isEqualTo(96_000);
+        assertThat(spec.memoryMib()).isEqualTo(512 * 1024);
+        assertThat(spec.gpuCount()).isEqualTo(8);
+        assertThat(spec.gpuModel()).isEqualTo("A100-SXM4-80GB");
+        assertThat(spec.maxPods()).isEqualTo(110);
+        assertThat(spec.labels()).containsEntry("nvidia.com/gpu.product", "A100-SXM4-80GB");
+        assertThat(spec.unschedulable()).isFalse();
+    }
+
+    @Test
+    void taintsAndCordonAreRead() {
+        Node node = new NodeBuilder(KubeSandbox.gpuNode("n1", 4, "T4", 8, 32)).editSpec().withUnschedulable(true)
+                .addNewTaint().withKey("dedicated").withValue("ml").withEffect("NoSchedule").endTaint()
+                .addNewTaint().withKey("soft").withEffect("PreferNoSchedule").endTaint().endSpec().build();
+        NodeSpec spec = NodeTranslator.translate(node);
+        assertThat(spec.unschedulable()).isTrue();
+        assertThat(spec.taints()).containsExactly(new Taint("dedicated", "ml", Taint.Effect.NO_SCHEDULE),
+                new Taint("soft", "", Taint.Effect.PREFER_NO_SCHEDULE));
+    }
+
+    @Test
+    void aGpuNodeWithoutModelLabelIsUnknownModelAndACpuNodeHasNoGpus() {
+        Node unlabelled = new NodeBuilder(KubeSandbox.gpuNode("n1", 2, "T4", 8, 32)).editMetadata()
+                .removeFromLabels("nvidia.com/gpu.product").endMetadata().build();
+        assertThat(NodeTranslator.translate(unlabelled).gpuModel()).isEqualTo(NodeTranslator.UNKNOWN_MODEL);
+        NodeSpec cpu = NodeTranslator.translate(KubeSandbox.gpuNode("c", 0, "", 8, 32));
+        assertThat(cpu.gpuCount()).isZero();
+    }
+}
