@@ -58,7 +58,7 @@ public record NodeSpec(String name, long cpuMilli, long memoryMib, int gpuCount,
         return new NodeSpec(name, cpuMilli, memoryMib, gpuCount, gpuModel, maxPods, labels, taints, cordoned);
     }
 
-    /** Labels, taints and cordon are all absent: every pod may use the node. */
+    /** No taint and not cordoned: no pod is kept off by the node itself (labels only matter to pods that select). */
     public boolean isOpenToAll() {
         return !unschedulable && taints.isEmpty();
     }

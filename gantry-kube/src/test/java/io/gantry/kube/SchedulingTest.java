@@ -3,7 +3,6 @@ package io.gantry.kube;
 import static io.gantry.kube.KubeTestSupport.NS;
 import static io.gantry.kube.KubeTestSupport.await;
 import static io.gantry.kube.KubeTestSupport.awaitBound;
-import static io.gantry.kube.KubeTestSupport.create;
 import static io.gantry.kube.KubeTestSupport.events;
 import static io.gantry.kube.KubeTestSupport.get;
 import static io.gantry.kube.KubeTestSupport.nodeOf;
@@ -13,43 +12,17 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.gantry.kube.sandbox.KubeSandbox;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SchedulingTest {
-
-    private KubeSandbox sandbox;
-    private GantryScheduler scheduler;
-
-    @BeforeEach
-    void setUp() {
-        sandbox = KubeSandbox.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (scheduler != null) {
-            scheduler.close();
-        }
-        sandbox.close();
-    }
-
-    private void node(String name, int gpus, String model) {
-        sandbox.client().nodes().resource(KubeSandbox.gpuNode(name, gpus, model, 64, 256)).create();
-    }
-
-    private Pod pod(String name, int gpus, int milli) {
-        return KubeSandbox.gpuPod(NS, name, "gantry", gpus, milli, 1000, 1024);
-    }
+class SchedulingTest extends SandboxTest {
 
     @Test
     void wholeAndSharedPodsLandOnGpuNodesWithTheirGpusAnnotated() {
         node("cpu-only", 0, "");
         node("gpu-a", 4, "V100M16");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
-        create(sandbox, pod("whole", 2, 1000));
-        create(sandbox, pod("share", 1, 300));
+        startScheduler();
+        create(pod("whole", 2, 1000));
+        create(pod("share", 1, 300));
 
         Pod whole = awaitBound(sandbox.client(), "whole");
         Pod share = awaitBound(sandbox.client(), "share");
@@ -72,9 +45,9 @@ class SchedulingTest {
     @Test
     void podsOfOtherSchedulersAreLeftAlone() {
         node("gpu-a", 4, "V100M16");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
-        create(sandbox, KubeSandbox.gpuPod(NS, "theirs", "default-scheduler", 1, 1000, 100, 100));
-        create(sandbox, pod("mine", 1, 1000));
+        startScheduler();
+        create(KubeSandbox.gpuPod(NS, "theirs", "default-scheduler", 1, 1000, 100, 100));
+        create(pod("mine", 1, 1000));
         awaitBound(sandbox.client(), "mine");
         assertThat(nodeOf(sandbox.client(), "theirs")).isNull();
     }
@@ -83,10 +56,10 @@ class SchedulingTest {
     void modelConstraintFollowsTheAnnotation() {
         node("v100", 8, "V100M16");
         node("t4", 8, "T4");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
+        startScheduler();
         Pod p = new PodBuilder(pod("wants-t4", 1, 500)).editMetadata()
                 .addToAnnotations("gantry.io/gpu-model", "T4|A10").endMetadata().build();
-        create(sandbox, p);
+        create(p);
         assertThat(awaitBound(sandbox.client(), "wants-t4").getSpec().getNodeName()).isEqualTo("t4");
     }
 
@@ -95,8 +68,8 @@ class SchedulingTest {
         node("v100-1", 2, "V100M16");
         node("v100-2", 1, "V100M16");
         node("cpu", 0, "");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
-        create(sandbox, pod("too-big", 4, 1000));
+        startScheduler();
+        create(pod("too-big", 4, 1000));
         await("FailedScheduling", Duration.ofSeconds(10), () -> events(sandbox.client(), "too-big").stream()
                 .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
         assertThat(events(sandbox.client(), "too-big")).anySatisfy(e -> {
@@ -112,10 +85,10 @@ class SchedulingTest {
     @Test
     void aDeletedPodsGpuIsReused() {
         node("one-gpu", 1, "A100");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
-        create(sandbox, pod("first", 1, 1000));
+        startScheduler();
+        create(pod("first", 1, 1000));
         awaitBound(sandbox.client(), "first");
-        create(sandbox, pod("second", 1, 1000));
+        create(pod("second", 1, 1000));
         await("second found unschedulable", Duration.ofSeconds(10), () -> events(sandbox.client(), "second")
                 .stream().anyMatch(e -> "FailedScheduling".equals(e.getReason())));
         sandbox.client().pods().inNamespace(NS).withName("first").delete();
@@ -127,10 +100,10 @@ class SchedulingTest {
     @Test
     void finishedPodsReturnTheirGpus() {
         node("one-gpu", 1, "A100");
-        scheduler = KubeTestSupport.start(sandbox.client(), KubeTestSupport.config());
-        create(sandbox, pod("job", 1, 1000));
+        startScheduler();
+        create(pod("job", 1, 1000));
         awaitBound(sandbox.client(), "job");
-        create(sandbox, pod("next", 1, 1000));
+        create(pod("next", 1, 1000));
         await("next unschedulable", Duration.ofSeconds(10), () -> events(sandbox.client(), "next").stream()
                 .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
         sandbox.client().pods().inNamespace(NS).withName("job")

@@ -55,7 +55,7 @@ public final class SchedulerMetrics {
                 .description("Time from pod creation to a successful bind")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
-        Gauge.builder("gantry.cluster.gpus.total", nodes, m -> m.values().stream().mapToInt(NodeGpus::total).sum())
+        Gauge.builder("gantry.cluster.gpus", nodes, m -> m.values().stream().mapToInt(NodeGpus::total).sum())
                 .description("GPUs in the cluster").register(registry);
         Gauge.builder("gantry.cluster.gpus.allocated", nodes,
                 m -> m.values().stream().mapToDouble(NodeGpus::allocated).sum())
@@ -104,7 +104,7 @@ public final class SchedulerMetrics {
             boolean added = nodes.put(node, e.getValue()) == null;
             if (added) {
                 String model = e.getValue().model();
-                Meter total = Gauge.builder("gantry.node.gpus.total", nodes, m -> value(m, node, false))
+                Meter total = Gauge.builder("gantry.node.gpus", nodes, m -> value(m, node, false))
                         .description("GPUs of the node").tags("node", node, "model", model).register(registry);
                 Meter allocated = Gauge.builder("gantry.node.gpus.allocated", nodes, m -> value(m, node, true))
                         .description("GPUs of the node allocated, shares counted as fractions")

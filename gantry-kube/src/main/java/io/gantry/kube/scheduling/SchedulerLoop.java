@@ -382,30 +382,37 @@ public final class SchedulerLoop implements AutoCloseable {
     private void bindAsync(Pod pod, GpuAllocation allocation) {
         bindsInFlight.incrementAndGet();
         binders.execute(() -> {
-            BindResult result;
-            String ns = pod.getMetadata().getNamespace();
-            String name = pod.getMetadata().getName();
             try {
-                api.annotate(ns, name, allocation);
-                result = api.bind(ns, name, pod.getMetadata().getUid(), allocation.nodeName());
-            } catch (KubernetesClientException ex) {
-                result = new BindResult(ex.getCode() == 404 ? KubeApi.BindOutcome.GONE : KubeApi.BindOutcome.ERROR,
-                        ex.getCode(), "writing the GPU annotations failed: " + ex.getMessage());
-            } catch (RuntimeException ex) {
-                result = new BindResult(KubeApi.BindOutcome.ERROR, 0, String.valueOf(ex));
+                bindAndReport(pod, allocation);
+            } finally {
+                bindsInFlight.decrementAndGet();
             }
-            BindResult done = result;
-            if (done.outcome() == KubeApi.BindOutcome.BOUND) {
-                record(pod, () -> api.event(pod, "Normal", "Scheduled", "Binding", "Successfully assigned " + ns + "/"
-                        + name + " to " + allocation.nodeName() + gpuNote(allocation)));
-                String created = pod.getMetadata().getCreationTimestamp();
-                if (created != null) {
-                    metrics.boundAfter(Duration.between(Instant.parse(created), Instant.now()));
-                }
-            }
-            inbox.add(() -> bindFinished(pod, allocation, done));
-            bindsInFlight.decrementAndGet();
         });
+    }
+
+    private void bindAndReport(Pod pod, GpuAllocation allocation) {
+        BindResult result;
+        String ns = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        try {
+            api.annotate(ns, name, allocation);
+            result = api.bind(ns, name, pod.getMetadata().getUid(), allocation.nodeName());
+        } catch (KubernetesClientException ex) {
+            result = new BindResult(ex.getCode() == 404 ? KubeApi.BindOutcome.GONE : KubeApi.BindOutcome.ERROR,
+                    ex.getCode(), "writing the GPU annotations failed: " + ex.getMessage());
+        } catch (RuntimeException ex) {
+            result = new BindResult(KubeApi.BindOutcome.ERROR, 0, String.valueOf(ex));
+        }
+        BindResult done = result;
+        if (done.outcome() == KubeApi.BindOutcome.BOUND) {
+            record(pod, () -> api.event(pod, "Normal", "Scheduled", "Binding", "Successfully assigned " + ns + "/"
+                    + name + " to " + allocation.nodeName() + gpuNote(allocation)));
+            String created = pod.getMetadata().getCreationTimestamp();
+            if (created != null) {
+                metrics.boundAfter(Duration.between(Instant.parse(created), Instant.now()));
+            }
+        }
+        inbox.add(() -> bindFinished(pod, allocation, done));
     }
 
     private static String gpuNote(GpuAllocation a) {
@@ -483,13 +490,17 @@ public final class SchedulerLoop implements AutoCloseable {
     }
 
     private void record(Pod pod, Runnable write) {
-        recorder.execute(() -> {
-            try {
-                write.run();
-            } catch (RuntimeException ex) {
-                LOG.warn("could not record an event for {}: {}", PodKeys.key(pod), ex.getMessage());
-            }
-        });
+        try {
+            recorder.execute(() -> {
+                try {
+                    write.run();
+                } catch (RuntimeException ex) {
+                    LOG.warn("could not record an event for {}: {}", PodKeys.key(pod), ex.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException ex) {
+            LOG.debug("shutting down; event for {} dropped", PodKeys.key(pod));
+        }
     }
 
     // ---- reads for the HTTP API and the extender -----------------------------------------------------------
@@ -548,7 +559,15 @@ public final class SchedulerLoop implements AutoCloseable {
 
         /** The extender's bind: place the pod on the chosen node and assume it. */
         public ScheduleResult placeOn(PodRequest request, String uid, String node) {
-            mirror.forget(request.name());
+            if (!mirror.hasNode(node)) {
+                throw new IllegalArgumentException("node " + node + " is not known to Gantry (yet)");
+            }
+            Optional<PlacedPod> placed = mirror.placement(request.name());
+            if (placed.isPresent() && !placed.get().assumed()) {
+                throw new IllegalStateException("pod " + request.name() + " is already bound to "
+                        + placed.get().nodeName());
+            }
+            mirror.forget(request.name()); // an earlier bind attempt that did not finish
             return mirror.scheduleOn(request, uid, node);
         }
 
@@ -582,10 +601,10 @@ public final class SchedulerLoop implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
-        binders.shutdown();
-        recorder.shutdown();
+        binders.shutdown(); // binds in flight finish; their events still go out
         try {
             binders.awaitTermination(10, TimeUnit.SECONDS);
+            recorder.shutdown();
             recorder.awaitTermination(5, TimeUnit.SECONDS);
             thread.join(5000);
         } catch (InterruptedException e) {

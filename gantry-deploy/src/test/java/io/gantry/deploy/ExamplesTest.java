@@ -1,0 +1,144 @@
+package io.gantry.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.gantry.engine.NodeSpec;
+import io.gantry.engine.PodRequest;
+import io.gantry.kube.config.SchedulerConfig;
+import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.kube.model.PodDemand;
+import io.gantry.kube.model.PodTranslator;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** deploy/examples/ ask Gantry for what they say, and deploy/extender/ points kube-scheduler at the chart's Service. */
+class ExamplesTest {
+
+    static final String EXTENDER_CONFIG = "deploy/extender/kube-scheduler-config.yaml";
+
+    private static final String SCHEDULER_NAME = SchedulerObjects.config(Deploy.renderObjects()).schedulerName();
+
+    @Test
+    void wholeGpuPodAsksTwoGpusOfGantry() {
+        Pod pod = onePod("deploy/examples/pod-whole-gpu.yaml");
+        assertThat(pod.getSpec().getSchedulerName()).isEqualTo(SCHEDULER_NAME).isEqualTo("gantry");
+        var resources = pod.getSpec().getContainers().get(0).getResources();
+        assertThat(resources.getLimits().get(GpuAnnotations.GPU_RESOURCE).toString()).isEqualTo("2");
+        assertThat(resources.getRequests()).containsKeys("cpu", "memory");
+
+        PodRequest request = request(pod);
+        assertThat(request.gpuCount()).isEqualTo(2);
+        assertThat(request.gpuMilliPerGpu()).isEqualTo(NodeSpec.MILLI_PER_GPU);
+        assertThat(request.cpuMilli()).isEqualTo(8_000);
+        assertThat(request.memoryMib()).isEqualTo(32 * 1024);
+        assertThat(request.allowedGpuModels()).isEmpty();
+    }
+
+    @Test
+    void sharePodAsksAQuarterOfOneV100() {
+        Pod pod = onePod("deploy/examples/pod-gpu-share.yaml");
+        assertThat(pod.getSpec().getSchedulerName()).isEqualTo(SCHEDULER_NAME);
+        var limits = pod.getSpec().getContainers().get(0).getResources().getLimits();
+        assertThat(limits.get(GpuAnnotations.GPU_MILLI_RESOURCE).toString()).isEqualTo("250");
+        assertThat(limits).doesNotContainKey(GpuAnnotations.GPU_RESOURCE);
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry(GpuAnnotations.GPU_MODEL, "V100M16|V100M32");
+
+        PodRequest request = request(pod);
+        assertThat(request.gpuCount()).isEqualTo(1);
+        assertThat(request.gpuMilliPerGpu()).isEqualTo(250);
+        assertThat(request.allowedGpuModels()).containsExactly("V100M16", "V100M32");
+        assertThat(request.cpuMilli()).isEqualTo(2_000);
+    }
+
+    @Test
+    void deploymentReplicasEachAskHalfAGpu() {
+        Deployment deployment = Deploy.one(Deploy.parseFile("deploy/examples/deployment-gpu-share.yaml"),
+                Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(4);
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+        Pod replica = new PodBuilder().withNewMetadata().withName("infer-half-gpu-0").withNamespace("default")
+                .withAnnotations(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).endMetadata()
+                .withSpec(deployment.getSpec().getTemplate().getSpec()).build();
+        assertThat(replica.getSpec().getSchedulerName()).isEqualTo(SCHEDULER_NAME);
+        PodRequest request = request(replica);
+        assertThat(request.gpuCount()).isEqualTo(1);
+        assertThat(request.gpuMilliPerGpu()).isEqualTo(500);
+    }
+
+    @Test
+    void extenderConfigPointsKubeSchedulerAtTheChartsService() throws Exception {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Deploy.read(EXTENDER_CONFIG));
+        assertThat(root.path("apiVersion").asText()).isEqualTo("kubescheduler.config.k8s.io/v1");
+        assertThat(root.path("kind").asText()).isEqualTo("KubeSchedulerConfiguration");
+        for (JsonNode profile : root.path("profiles")) {
+            assertThat(profile.has("extenders")).as("extenders is a top-level list, not per profile").isFalse();
+        }
+        assertThat(root.path("extenders").isArray()).isTrue();
+        assertThat(root.path("extenders")).hasSize(1);
+        JsonNode ext = root.path("extenders").get(0);
+        List<String> fields = new ArrayList<>();
+        ext.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).as("only keys of config/v1 Extender").isSubsetOf("urlPrefix", "filterVerb", "preemptVerb",
+                "prioritizeVerb", "weight", "bindVerb", "enableHTTPS", "tlsConfig", "httpTimeout", "nodeCacheCapable",
+                "managedResources", "ignorable");
+
+        assertThat(ext.path("filterVerb").asText()).isEqualTo("filter");
+        assertThat(ext.path("prioritizeVerb").asText()).isEqualTo("prioritize");
+        assertThat(ext.path("bindVerb").asText()).isEqualTo("bind");
+        assertThat(ext.has("preemptVerb")).isFalse();
+        assertThat(ext.path("weight").isIntegralNumber()).isTrue();
+        assertThat(ext.path("weight").asLong()).isEqualTo(5);
+        assertThat(ext.path("nodeCacheCapable").isBoolean()).isTrue();
+        assertThat(ext.path("nodeCacheCapable").asBoolean()).isFalse();
+        assertThat(ext.path("enableHTTPS").isBoolean()).isTrue();
+        assertThat(ext.path("enableHTTPS").asBoolean()).isFalse();
+        assertThat(ext.path("ignorable").isBoolean()).isTrue();
+        assertThat(ext.path("ignorable").asBoolean()).isFalse();
+        assertThat(ext.path("httpTimeout").asText()).isEqualTo("5s");
+
+        JsonNode managed = ext.path("managedResources");
+        assertThat(managed).hasSize(2);
+        assertThat(managed.get(0).path("name").asText()).isEqualTo(GpuAnnotations.GPU_RESOURCE);
+        assertThat(managed.get(0).path("ignoredByScheduler").isBoolean()).isTrue();
+        assertThat(managed.get(0).path("ignoredByScheduler").asBoolean()).isFalse();
+        assertThat(managed.get(1).path("name").asText()).isEqualTo(GpuAnnotations.GPU_MILLI_RESOURCE);
+        assertThat(managed.get(1).path("ignoredByScheduler").asBoolean()).isTrue();
+
+        // http://<service>.<namespace>.svc:<port>/extender, the Service of release "gantry" in gantry-system
+        URI url = URI.create(ext.path("urlPrefix").asText());
+        List<HasMetadata> chart = Deploy.renderObjects("mode", "extender");
+        Service service = Deploy.one(chart, Service.class);
+        SchedulerConfig config = SchedulerObjects.config(chart);
+        assertThat(url.getScheme()).isEqualTo("http");
+        assertThat(url.getHost()).isEqualTo(service.getMetadata().getName() + "." + service.getMetadata().getNamespace()
+                + ".svc");
+        assertThat(url.getPort()).isEqualTo(service.getSpec().getPorts().get(0).getPort())
+                .isEqualTo(config.serverPort());
+        assertThat(url.getPath()).isEqualTo("/extender");
+        assertThat(Deploy.one(chart, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getArgs()).contains("--extender");
+    }
+
+    static Pod onePod(String file) {
+        List<HasMetadata> objects = Deploy.parseFile(file);
+        return Deploy.one(objects, Pod.class);
+    }
+
+    /** What Gantry's scheduler reads from the pod; fails the test when it would refuse the pod. */
+    static PodRequest request(Pod pod) {
+        PodDemand demand = PodTranslator.translate(pod);
+        assertThat(demand).as("Gantry accepts %s", pod.getMetadata().getName()).isInstanceOf(PodDemand.Valid.class);
+        return ((PodDemand.Valid) demand).request();
+    }
+}

@@ -1,0 +1,108 @@
+package io.gantry.kube;
+
+import static io.gantry.kube.KubeTestSupport.NS;
+import static io.gantry.kube.KubeTestSupport.await;
+import static io.gantry.kube.KubeTestSupport.awaitBound;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.gantry.kube.config.SchedulerConfig;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Two instances on one Lease: only the leader binds, each pod exactly once, and the standby takes over. */
+class LeaderElectionTest extends SandboxTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(2);
+
+    private static SchedulerConfig electing() {
+        return KubeTestSupport.config().withLeaderElection(new SchedulerConfig.LeaderElection(true,
+                "gantry-scheduler", "gantry-system", LEASE, Duration.ofMillis(1500), Duration.ofMillis(200)));
+    }
+
+    private static GantryScheduler instance(KubernetesClient client, String identity, AtomicInteger lost) {
+        return GantryScheduler.start(client, electing(),
+                new GantryScheduler.Options(false, identity, "default", lost::incrementAndGet));
+    }
+
+    private String holder() {
+        var lease = client().leases().inNamespace("gantry-system").withName("gantry-scheduler").get();
+        return lease == null ? null : lease.getSpec().getHolderIdentity();
+    }
+
+    @Test
+    void onlyTheLeaderBindsAndTheStandbyTakesOverWithinTheLease() throws Exception {
+        node("gpu-1", 8, "A100");
+        node("gpu-2", 8, "A100");
+        node("gpu-3", 8, "A100");
+        AtomicInteger lostA = new AtomicInteger();
+        AtomicInteger lostB = new AtomicInteger();
+        KubernetesClient clientA = sandbox.newClient();
+        KubernetesClient clientB = sandbox.newClient();
+        GantryScheduler a = instance(clientA, "sched-a", lostA);
+        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
+        GantryScheduler b = instance(clientB, "sched-b", lostB);
+        try {
+            await("b synced", Duration.ofSeconds(10), () -> b.loop().isSynced());
+            for (int i = 0; i < 20; i++) {
+                create(pod("first-" + i, 1, i % 2 == 0 ? 1000 : 250));
+            }
+            for (int i = 0; i < 20; i++) {
+                awaitBound(client(), "first-" + i);
+            }
+            assertThat(a.loop().isLeader()).isTrue();
+            assertThat(b.loop().isLeader()).isFalse();
+            assertThat(b.metrics().attempts(io.gantry.kube.metrics.SchedulerMetrics.Result.SCHEDULED)).isZero();
+
+            long stopped = System.nanoTime();
+            a.close();
+            await("b leads", LEASE.plusSeconds(3), () -> b.loop().isLeader());
+            Duration takeover = Duration.ofNanos(System.nanoTime() - stopped);
+            assertThat(takeover).isLessThan(LEASE);
+            for (int i = 0; i < 10; i++) {
+                create(pod("second-" + i, 1, 500));
+            }
+            for (int i = 0; i < 10; i++) {
+                awaitBound(client(), "second-" + i);
+            }
+            assertThat(sandbox.dispatcher().bindCounts()).hasSize(30).allSatisfy((pod, n) -> assertThat(n)
+                    .as(pod).isEqualTo(1));
+            assertThat(sandbox.dispatcher().conflicts()).isZero();
+            assertThat(GpuLedger.read(client()).problems).isEmpty();
+            assertThat(lostA.get()).as("a closed on purpose, not a lost lease").isZero();
+            assertThat(b.metrics().scrape()).contains("gantry_leader 1.0");
+        } finally {
+            b.close();
+            a.close();
+            clientA.close();
+            clientB.close();
+        }
+    }
+
+    @Test
+    void aStandbyDoesNotWriteEventsForInvalidPodsTheLeaderAlreadyReported() throws Exception {
+        node("gpu-1", 8, "A100");
+        AtomicInteger lost = new AtomicInteger();
+        KubernetesClient clientA = sandbox.newClient();
+        KubernetesClient clientB = sandbox.newClient();
+        GantryScheduler a = instance(clientA, "sched-a", lost);
+        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
+        GantryScheduler b = instance(clientB, "sched-b", lost);
+        try {
+            create(new io.fabric8.kubernetes.api.model.PodBuilder(pod("bad", 0, 0)).editSpec().editFirstContainer()
+                    .editResources().addToLimits("gantry.io/gpu-milli",
+                            new io.fabric8.kubernetes.api.model.Quantity("2000")).endResources().endContainer()
+                    .endSpec().build());
+            await("event", Duration.ofSeconds(10), () -> KubeTestSupport.events(client(), "bad").size() == 1);
+            Thread.sleep(1000);
+            assertThat(KubeTestSupport.events(client(), "bad")).hasSize(1);
+            assertThat(client().pods().inNamespace(NS).withName("bad").get().getSpec().getNodeName()).isNull();
+        } finally {
+            b.close();
+            a.close();
+            clientA.close();
+            clientB.close();
+        }
+    }
+}
