@@ -71,8 +71,21 @@ public final class GantryScheduler implements AutoCloseable {
             loop.close();
             throw new UncheckedIOException("cannot listen on port " + config.serverPort() + ": " + e.getMessage(), e);
         }
-        nodeInformer = client.nodes().inform(new Handler<>(loop::nodeChanged, loop::nodeDeleted), 0);
-        podInformer = client.pods().inAnyNamespace().inform(new Handler<>(loop::podChanged, loop::podDeleted), 0);
+        SharedIndexInformer<Node> nodes = null;
+        try {
+            nodes = client.nodes().inform(new Handler<>(loop::nodeChanged, loop::nodeDeleted), 0);
+            podInformer = client.pods().inAnyNamespace().inform(new Handler<>(loop::podChanged, loop::podDeleted),
+                    0);
+        } catch (RuntimeException e) {
+            // The API server is unreachable or refuses the watch: leave nothing running behind.
+            if (nodes != null) {
+                nodes.close();
+            }
+            loop.close();
+            http.close();
+            throw e;
+        }
+        nodeInformer = nodes;
         loop.markSynced(() -> nodeInformer.getStore().list(), () -> podInformer.getStore().list());
         if (config.leaderElection().enabled()) {
             SchedulerConfig.LeaderElection le = config.leaderElection();

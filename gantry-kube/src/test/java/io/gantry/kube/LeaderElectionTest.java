@@ -105,4 +105,30 @@ class LeaderElectionTest extends SandboxTest {
             clientB.close();
         }
     }
+
+    @Test
+    void aLeaderThatVanishesWithoutReleasingIsReplacedOnceTheLeaseRunsOut() throws Exception {
+        node("gpu-1", 8, "A100");
+        AtomicInteger lostA = new AtomicInteger();
+        KubernetesClient clientA = sandbox.newClient();
+        KubernetesClient clientB = sandbox.newClient();
+        GantryScheduler a = instance(clientA, "sched-a", lostA);
+        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
+        GantryScheduler b = instance(clientB, "sched-b", new AtomicInteger());
+        try {
+            await("b synced", Duration.ofSeconds(10), () -> b.loop().isSynced());
+            long cut = System.nanoTime();
+            clientA.close(); // a can neither renew nor release: as if its node lost the network
+            await("b leads", LEASE.multipliedBy(4), () -> b.loop().isLeader());
+            Duration takeover = Duration.ofNanos(System.nanoTime() - cut);
+            assertThat(takeover).isLessThan(LEASE.multipliedBy(2));
+            create(pod("after", 1, 1000));
+            awaitBound(client(), "after");
+            assertThat(sandbox.dispatcher().bindCount(NS, "after")).isEqualTo(1);
+        } finally {
+            b.close();
+            a.close();
+            clientB.close();
+        }
+    }
 }

@@ -110,4 +110,20 @@ class SchedulingTest extends SandboxTest {
                 .edit(p -> new PodBuilder(p).editStatus().withPhase("Succeeded").endStatus().build());
         assertThat(awaitBound(sandbox.client(), "next").getSpec().getNodeName()).isEqualTo("one-gpu");
     }
+
+    @Test
+    void onlyTheConfiguredNamespacesAreScheduledButAllPodsCount() {
+        node("one-gpu", 1, "A100");
+        scheduler = KubeTestSupport.start(client(), io.gantry.kube.config.SchedulerConfig.parse("""
+                namespaces: [team-a]
+                server: {port: 0}
+                leaderElection: {enabled: false}
+                backoff: {initial: 100ms, max: 1s}
+                """, "test"));
+        create(KubeSandbox.gpuPod("team-b", "elsewhere", "gantry", 1, 1000, 100, 100));
+        create(pod("here", 1, 1000));
+        awaitBound(client(), "here");
+        assertThat(client().pods().inNamespace("team-b").withName("elsewhere").get().getSpec().getNodeName())
+                .isNull();
+    }
 }

@@ -80,7 +80,7 @@ public final class SchedulerLoop implements AutoCloseable {
         this.mirror = new ClusterMirror(config.policy(), config.scoring(), 42);
         this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax());
         this.binders = Executors.newFixedThreadPool(config.bindingWorkers(), daemon("gantry-bind"));
-        this.recorder = Executors.newFixedThreadPool(2, daemon("gantry-events"));
+        this.recorder = Executors.newFixedThreadPool(4, daemon("gantry-events"));
         this.thread = new Thread(this::run, "gantry-scheduling-loop");
         this.thread.setDaemon(true);
     }
@@ -226,8 +226,7 @@ public final class SchedulerLoop implements AutoCloseable {
         if (now - lastTargetRefresh > TARGET_REFRESH_NANOS) {
             lastTargetRefresh = now;
             if (mirror.refreshTarget()) {
-                LOG.info("FGD target workload re-learnt from {} pods: {} pod types", mirror.target().types().size(),
-                        mirror.target().types().size());
+                LOG.info("FGD target workload re-learnt: {} pod types", mirror.target().types().size());
             }
         }
         if (now - lastMetricsPublish > METRICS_PUBLISH_NANOS) {
@@ -605,7 +604,10 @@ public final class SchedulerLoop implements AutoCloseable {
         try {
             binders.awaitTermination(10, TimeUnit.SECONDS);
             recorder.shutdown();
-            recorder.awaitTermination(5, TimeUnit.SECONDS);
+            if (!recorder.awaitTermination(5, TimeUnit.SECONDS)) {
+                int dropped = recorder.shutdownNow().size();
+                LOG.info("stopping: {} events not yet written were dropped", dropped);
+            }
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
