@@ -26,6 +26,30 @@ class LeaderElectionTest extends SandboxTest {
                 new GantryScheduler.Options(false, identity, "default", lost::incrementAndGet));
     }
 
+    /** Instance a, leading, and instance b on standby, each with its own client; closed in reverse order. */
+    private final class TwoInstances implements AutoCloseable {
+        final AtomicInteger lostA = new AtomicInteger();
+        final KubernetesClient clientA = sandbox.newClient();
+        final KubernetesClient clientB = sandbox.newClient();
+        final GantryScheduler a;
+        final GantryScheduler b;
+
+        TwoInstances() {
+            a = instance(clientA, "sched-a", lostA);
+            await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
+            b = instance(clientB, "sched-b", new AtomicInteger());
+            await("b synced", Duration.ofSeconds(10), () -> b.loop().isSynced());
+        }
+
+        @Override
+        public void close() {
+            b.close();
+            a.close();
+            clientA.close();
+            clientB.close();
+        }
+    }
+
     private String holder() {
         var lease = client().leases().inNamespace("gantry-system").withName("gantry-scheduler").get();
         return lease == null ? null : lease.getSpec().getHolderIdentity();
@@ -36,15 +60,9 @@ class LeaderElectionTest extends SandboxTest {
         node("gpu-1", 8, "A100");
         node("gpu-2", 8, "A100");
         node("gpu-3", 8, "A100");
-        AtomicInteger lostA = new AtomicInteger();
-        AtomicInteger lostB = new AtomicInteger();
-        KubernetesClient clientA = sandbox.newClient();
-        KubernetesClient clientB = sandbox.newClient();
-        GantryScheduler a = instance(clientA, "sched-a", lostA);
-        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
-        GantryScheduler b = instance(clientB, "sched-b", lostB);
-        try {
-            await("b synced", Duration.ofSeconds(10), () -> b.loop().isSynced());
+        try (TwoInstances two = new TwoInstances()) {
+            GantryScheduler a = two.a;
+            GantryScheduler b = two.b;
             for (int i = 0; i < 20; i++) {
                 create(pod("first-" + i, 1, i % 2 == 0 ? 1000 : 250));
             }
@@ -70,26 +88,15 @@ class LeaderElectionTest extends SandboxTest {
                     .as(pod).isEqualTo(1));
             assertThat(sandbox.dispatcher().conflicts()).isZero();
             assertThat(GpuLedger.read(client()).problems).isEmpty();
-            assertThat(lostA.get()).as("a closed on purpose, not a lost lease").isZero();
+            assertThat(two.lostA.get()).as("a closed on purpose, not a lost lease").isZero();
             assertThat(b.metrics().scrape()).contains("gantry_leader 1.0");
-        } finally {
-            b.close();
-            a.close();
-            clientA.close();
-            clientB.close();
         }
     }
 
     @Test
     void aStandbyDoesNotWriteEventsForInvalidPodsTheLeaderAlreadyReported() throws Exception {
         node("gpu-1", 8, "A100");
-        AtomicInteger lost = new AtomicInteger();
-        KubernetesClient clientA = sandbox.newClient();
-        KubernetesClient clientB = sandbox.newClient();
-        GantryScheduler a = instance(clientA, "sched-a", lost);
-        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
-        GantryScheduler b = instance(clientB, "sched-b", lost);
-        try {
+        try (TwoInstances two = new TwoInstances()) {
             create(new io.fabric8.kubernetes.api.model.PodBuilder(pod("bad", 0, 0)).editSpec().editFirstContainer()
                     .editResources().addToLimits("gantry.io/gpu-milli",
                             new io.fabric8.kubernetes.api.model.Quantity("2000")).endResources().endContainer()
@@ -98,37 +105,22 @@ class LeaderElectionTest extends SandboxTest {
             Thread.sleep(1000);
             assertThat(KubeTestSupport.events(client(), "bad")).hasSize(1);
             assertThat(client().pods().inNamespace(NS).withName("bad").get().getSpec().getNodeName()).isNull();
-        } finally {
-            b.close();
-            a.close();
-            clientA.close();
-            clientB.close();
         }
     }
 
     @Test
     void aLeaderThatVanishesWithoutReleasingIsReplacedOnceTheLeaseRunsOut() throws Exception {
         node("gpu-1", 8, "A100");
-        AtomicInteger lostA = new AtomicInteger();
-        KubernetesClient clientA = sandbox.newClient();
-        KubernetesClient clientB = sandbox.newClient();
-        GantryScheduler a = instance(clientA, "sched-a", lostA);
-        await("a leads", Duration.ofSeconds(10), () -> "sched-a".equals(holder()));
-        GantryScheduler b = instance(clientB, "sched-b", new AtomicInteger());
-        try {
-            await("b synced", Duration.ofSeconds(10), () -> b.loop().isSynced());
+        try (TwoInstances two = new TwoInstances()) {
+            GantryScheduler b = two.b;
             long cut = System.nanoTime();
-            clientA.close(); // a can neither renew nor release: as if its node lost the network
+            two.clientA.close(); // a can neither renew nor release: as if its node lost the network
             await("b leads", LEASE.multipliedBy(4), () -> b.loop().isLeader());
             Duration takeover = Duration.ofNanos(System.nanoTime() - cut);
             assertThat(takeover).isLessThan(LEASE.multipliedBy(2));
             create(pod("after", 1, 1000));
             awaitBound(client(), "after");
             assertThat(sandbox.dispatcher().bindCount(NS, "after")).isEqualTo(1);
-        } finally {
-            b.close();
-            a.close();
-            clientB.close();
         }
     }
 }
