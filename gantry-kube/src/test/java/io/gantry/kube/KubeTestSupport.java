@@ -35,6 +35,23 @@ final class KubeTestSupport {
                 new GantryScheduler.Options(false, "test-instance", "default", () -> { }));
     }
 
+    /**
+     * Starts a scheduler right after another one stopped. The mock API server blocks its event loop while it closes
+     * the stopped instance's watches (its WatchEventsListener.onClosed waits on an executor), so the first list of
+     * the new instance can time out on a loaded machine; a real API server has no such stall. Tries three times.
+     */
+    static GantryScheduler restart(KubernetesClient client, SchedulerConfig config) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(client, config);
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

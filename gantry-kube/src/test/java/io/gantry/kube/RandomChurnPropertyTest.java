@@ -59,7 +59,7 @@ class RandomChurnPropertyTest {
                 for (int i = 0; i < steps.size(); i++) {
                     if (i == at) {
                         scheduler.close();
-                        scheduler = KubeTestSupport.start(client, KubeTestSupport.config());
+                        scheduler = KubeTestSupport.restart(client, KubeTestSupport.config());
                     }
                     Step s = steps.get(i);
                     if (s.kind() == 0) {

@@ -22,7 +22,7 @@ class RestartTest extends SandboxTest {
         scheduler.close();
         scheduler = null;
 
-        startScheduler();
+        scheduler = KubeTestSupport.restart(client(), KubeTestSupport.config());
         create(pod("after", 1, 400));
         assertThat(awaitBound(client(), "after").getSpec().getNodeName()).isEqualTo("gpu");
         GpuLedger ledger = GpuLedger.read(client());
