@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -59,6 +60,38 @@ class ApplyToApiServerTest {
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).endsWith("--extender");
         assertThat(client.rbac().clusterRoleBindings().withName("gantry-ext").get().getSubjects().get(0)
                 .getNamespace()).isEqualTo(namespace);
+    }
+
+    @Test
+    void agentPlainManifestsApplyAndReadBack() {
+        applyAndReadBack(Deploy.parseFile(PlainManifestsTest.AGENT_FILE));
+
+        Namespace ns = client.namespaces().withName(Deploy.AGENT_NAMESPACE).get();
+        assertThat(ns.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "privileged");
+        DaemonSet ds = client.apps().daemonSets().inNamespace(Deploy.AGENT_NAMESPACE).withName("gantry-agent").get();
+        assertThat(AgentObjects.args(ds).get(0)).isEqualTo("agent");
+        assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getHostPath() != null)
+                .extracting(v -> v.getHostPath().getPath())
+                .containsExactlyInAnyOrder(AgentObjects.DEVICE_PLUGINS_DIR, AgentObjects.POD_RESOURCES_DIR);
+        assertThat(client.rbac().clusterRoleBindings().withName("gantry-agent").get().getSubjects().get(0)
+                .getNamespace()).isEqualTo(Deploy.AGENT_NAMESPACE);
+    }
+
+    @Test
+    void chartRenderWithTheFakeAgentAppliesAndReadsBack() {
+        String namespace = "gantry-demo";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
+                .build()).create();
+        List<HasMetadata> objects = AgentChartTest.renderFake(namespace, Deploy.read(AgentChartTest.FAKE_INVENTORY));
+        assertThat(AgentObjects.of(objects)).isNotEmpty();
+        applyAndReadBack(objects);
+
+        DaemonSet ds = client.apps().daemonSets().inNamespace(namespace).withName("gantry-demo-agent").get();
+        assertThat(AgentObjects.arg(AgentObjects.args(ds), "--backend")).isEqualTo("fake");
+        ConfigMap inventory = client.configMaps().inNamespace(namespace).withName("gantry-demo-agent-inventory").get();
+        assertThat(inventory.getData().get("inventory.yaml")).contains("GPU-");
+        assertThat(client.apps().deployments().inNamespace(namespace).withName("gantry-demo").get())
+                .as("the scheduler beside it").isNotNull();
     }
 
     @Test

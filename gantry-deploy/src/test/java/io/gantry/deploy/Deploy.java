@@ -24,7 +24,13 @@ import java.util.Map;
 final class Deploy {
 
     static final String NAMESPACE = "gantry-system";
+    /** The namespace of deploy/manifests/gantry-agent.yaml (the agent needs a "privileged" one). */
+    static final String AGENT_NAMESPACE = "gantry-agent";
     static final String RELEASE = "gantry";
+
+    static final String COMPONENT_LABEL = "app.kubernetes.io/component";
+    static final String SCHEDULER = "scheduler";
+    static final String AGENT = "agent";
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -70,6 +76,28 @@ final class Deploy {
 
     static List<HasMetadata> renderObjects(Object... keyValues) {
         return parse(render(RELEASE, NAMESPACE, keyValues));
+    }
+
+    /** {@code helm template <release> deploy/helm/gantry --namespace <ns> -f <values>}, values given as YAML. */
+    static List<HasMetadata> renderWithValues(String release, String namespace, String valuesYaml) {
+        try {
+            Path values = Files.createTempFile("gantry-values-", ".yaml");
+            try {
+                Files.writeString(values, valuesYaml);
+                return parse(helm().template().withName(release).withNamespace(namespace).withValuesFile(values)
+                        .call());
+            } finally {
+                Files.deleteIfExists(values);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The objects of one component of the chart (label app.kubernetes.io/component: scheduler or agent). */
+    static List<HasMetadata> component(List<HasMetadata> objects, String component) {
+        return objects.stream().filter(o -> o.getMetadata().getLabels() != null
+                && component.equals(o.getMetadata().getLabels().get(COMPONENT_LABEL))).toList();
     }
 
     /**

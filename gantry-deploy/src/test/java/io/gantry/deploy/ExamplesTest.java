@@ -18,7 +18,9 @@ import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodTranslator;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** deploy/examples/ ask Gantry for what they say, and deploy/extender/ points kube-scheduler at the chart's Service. */
@@ -117,7 +119,7 @@ class ExamplesTest {
 
         // http://<service>.<namespace>.svc:<port>/extender, the Service of release "gantry" in gantry-system
         URI url = URI.create(ext.path("urlPrefix").asText());
-        List<HasMetadata> chart = Deploy.renderObjects("mode", "extender");
+        List<HasMetadata> chart = SchedulerObjects.of(Deploy.renderObjects("mode", "extender"));
         Service service = Deploy.one(chart, Service.class);
         SchedulerConfig config = SchedulerObjects.config(chart);
         assertThat(url.getScheme()).isEqualTo("http");
@@ -128,6 +130,70 @@ class ExamplesTest {
         assertThat(url.getPath()).isEqualTo("/extender");
         assertThat(Deploy.one(chart, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0)
                 .getArgs()).contains("--extender");
+    }
+
+    @Test
+    void fakeInventoryDescribesFourDistinctGpusInTheAgentsFormat() throws Exception {
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Deploy.read(AgentChartTest.FAKE_INVENTORY));
+        assertThat(fieldNames(root)).as("the loader refuses unknown keys")
+                .isSubsetOf("driverVersion", "cudaVersion", "gpus", "nvlinks");
+        assertThat(root.path("driverVersion").isTextual()).isTrue();
+        assertThat(root.path("driverVersion").asText()).matches("\\d+\\.\\d+(\\.\\d+)?");
+        assertThat(root.path("cudaVersion").isTextual()).as("quoted: 12.4 unquoted is a number").isTrue();
+        assertThat(root.path("cudaVersion").asText()).matches("\\d+\\.\\d+");
+
+        JsonNode gpus = root.path("gpus");
+        assertThat(gpus.isArray()).isTrue();
+        assertThat(gpus).hasSize(4);
+        Set<String> uuids = new HashSet<>();
+        Set<String> busIds = new HashSet<>();
+        for (JsonNode gpu : gpus) {
+            assertThat(fieldNames(gpu)).contains("uuid", "name", "memoryMiB").isSubsetOf("uuid", "name", "memoryMiB",
+                    "pciBusId", "numaNode", "computeCapability", "healthy", "utilization", "memoryUsedMiB",
+                    "temperatureC", "powerWatts");
+            String uuid = gpu.path("uuid").asText();
+            assertThat(uuid).matches("GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+            assertThat(uuids.add(uuid)).as("unique UUID %s", uuid).isTrue();
+            assertThat(gpu.path("name").asText()).isNotBlank();
+            assertThat(gpu.path("memoryMiB").isIntegralNumber()).isTrue();
+            assertThat(gpu.path("memoryMiB").asLong()).isPositive();
+            if (gpu.has("pciBusId")) {
+                assertThat(gpu.path("pciBusId").asText()).matches("[0-9A-F]{8}:[0-9A-F]{2}:[0-9A-F]{2}\\.[0-7]");
+                assertThat(busIds.add(gpu.path("pciBusId").asText())).as("unique bus id").isTrue();
+            }
+            if (gpu.has("computeCapability")) {
+                assertThat(gpu.path("computeCapability").isTextual()).as("quoted: 8.0 unquoted is a number").isTrue();
+            }
+            if (gpu.has("healthy")) {
+                assertThat(gpu.path("healthy").isBoolean()).isTrue();
+            }
+            for (String integral : List.of("numaNode", "utilization", "memoryUsedMiB", "temperatureC")) {
+                if (gpu.has(integral)) {
+                    assertThat(gpu.path(integral).isIntegralNumber()).as("%s of %s", integral, uuid).isTrue();
+                }
+            }
+            assertThat(gpu.path("utilization").asInt(0)).isBetween(0, 100);
+            assertThat(gpu.path("memoryUsedMiB").asLong(0)).isBetween(0L, gpu.path("memoryMiB").asLong());
+            if (gpu.has("powerWatts")) {
+                assertThat(gpu.path("powerWatts").isNumber()).isTrue();
+            }
+        }
+
+        Set<Set<Integer>> pairs = new HashSet<>();
+        for (JsonNode link : root.path("nvlinks")) {
+            assertThat(fieldNames(link)).containsExactlyInAnyOrder("gpus", "links");
+            List<Integer> ends = new ArrayList<>();
+            link.path("gpus").forEach(g -> ends.add(g.asInt(-1)));
+            assertThat(ends).hasSize(2).doesNotHaveDuplicates().allSatisfy(g -> assertThat(g).isBetween(0, 3));
+            assertThat(pairs.add(Set.copyOf(ends))).as("one entry per pair: %s", ends).isTrue();
+            assertThat(link.path("links").asInt()).isBetween(1, 18);
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     static Pod onePod(String file) {

@@ -36,7 +36,7 @@ class HelmChartTest {
 
     @Test
     void defaultRenderIsTheSchedulerWithTwoReplicasAndLeastPrivilege() {
-        List<HasMetadata> objects = Deploy.renderObjects();
+        List<HasMetadata> objects = SchedulerObjects.of(Deploy.renderObjects());
 
         assertThat(Deploy.kinds(objects)).containsExactly("ClusterRole", "ClusterRoleBinding", "ConfigMap",
                 "Deployment", "Role", "RoleBinding", "Service", "ServiceAccount");
@@ -89,8 +89,8 @@ class HelmChartTest {
                     initial: 500ms
                     max: 2m
                 """);
-        List<HasMetadata> objects = Deploy.parse(Deploy.helm().template().withName("sched").withNamespace("gpu-ops")
-                .withValuesFile(values).call());
+        List<HasMetadata> objects = SchedulerObjects.of(Deploy.parse(Deploy.helm().template().withName("sched")
+                .withNamespace("gpu-ops").withValuesFile(values).call()));
         SchedulerConfig config = SchedulerObjects.check(objects, "gpu-ops", 2, false);
         assertThat(config.schedulerName()).isEqualTo("gpu-sched");
         assertThat(config.policy()).isEqualTo(Policy.BESTFIT);
@@ -119,15 +119,18 @@ class HelmChartTest {
         assertThat(Deploy.all(objects, Role.class)).isEmpty();
         assertThat(Deploy.kinds(objects)).doesNotContain("RoleBinding");
         assertThat(SchedulerObjects.config(objects).leaderElection().enabled()).isFalse();
-        assertThat(SchedulerObjects.permissions(one(objects, ClusterRole.class).getRules()))
+        assertThat(SchedulerObjects.permissions(one(SchedulerObjects.of(objects), ClusterRole.class).getRules()))
                 .containsExactlyElementsOf(new java.util.TreeSet<>(SchedulerObjects.CLUSTER_PERMISSIONS));
     }
 
     @Test
     void withoutRbacAndServiceAccountOnlyTheWorkloadIsRendered() {
-        List<HasMetadata> objects = Deploy.renderObjects("rbac.create", "false", "serviceAccount.create", "false",
+        List<HasMetadata> all = Deploy.renderObjects("rbac.create", "false", "serviceAccount.create", "false",
                 "serviceAccount.name", "existing-sa");
+        List<HasMetadata> objects = SchedulerObjects.of(all);
         assertThat(Deploy.kinds(objects)).containsExactly("ConfigMap", "Deployment", "Service");
+        assertThat(Deploy.kinds(all)).as("rbac.create=false holds for the agent too")
+                .doesNotContain("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding");
         assertThat(one(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
                 .isEqualTo("existing-sa");
     }

@@ -1,11 +1,13 @@
 package io.gantry.deploy;
 
+import static io.gantry.deploy.Deploy.AGENT_NAMESPACE;
 import static io.gantry.deploy.Deploy.NAMESPACE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.gantry.kube.config.SchedulerConfig;
 import java.util.Comparator;
@@ -14,16 +16,22 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** deploy/manifests/gantry-scheduler.yaml: complete on its own, and the same objects as the chart's defaults. */
+/**
+ * deploy/manifests/: gantry-scheduler.yaml and gantry-agent.yaml, each complete on its own (with its Namespace), and
+ * the same objects as the chart's defaults.
+ */
 class PlainManifestsTest {
 
     static final String FILE = "deploy/manifests/gantry-scheduler.yaml";
+    static final String AGENT_FILE = "deploy/manifests/gantry-agent.yaml";
 
     static List<HasMetadata> manifests;
+    static List<HasMetadata> agentManifests;
 
     @BeforeAll
     static void parse() {
         manifests = Deploy.parseFile(FILE);
+        agentManifests = Deploy.parseFile(AGENT_FILE);
     }
 
     @Test
@@ -39,19 +47,46 @@ class PlainManifestsTest {
 
     @Test
     void theSameObjectsAsTheChartsDefaultRender() {
-        List<HasMetadata> chart = sorted(Deploy.renderObjects().stream().map(PlainManifestsTest::withoutHelm).toList());
-        List<HasMetadata> plain = sorted(manifests.stream().filter(o -> !(o instanceof Namespace)).toList());
-
-        assertThat(plain.stream().map(PlainManifestsTest::id).toList())
-                .isEqualTo(chart.stream().map(PlainManifestsTest::id).toList());
-        for (int i = 0; i < chart.size(); i++) {
-            assertThat(plain.get(i)).as("%s in %s (regenerate it from `helm template`)", id(plain.get(i)), FILE)
-                    .usingRecursiveComparison().isEqualTo(chart.get(i));
-        }
+        assertSameObjects(FILE, manifests, SchedulerObjects.of(Deploy.renderObjects()));
         assertThat(SchedulerObjects.config(manifests)).isEqualTo(SchedulerObjects.config(Deploy.renderObjects()));
     }
 
-    /** The chart's object without what only Helm needs: its labels and the config checksum annotation. */
+    @Test
+    void theAgentsNamespaceAdmitsItAndEverythingTheAgentNeedsIsThere() {
+        assertThat(Deploy.kinds(agentManifests)).containsExactly("ClusterRole", "ClusterRoleBinding", "DaemonSet",
+                "Namespace", "Service", "ServiceAccount");
+        assertThat(agentManifests.get(0)).as("the Namespace comes first").isInstanceOf(Namespace.class);
+        Namespace ns = (Namespace) agentManifests.get(0);
+        assertThat(ns.getMetadata().getName()).isEqualTo(AGENT_NAMESPACE).isNotEqualTo(NAMESPACE);
+        // hostPath volumes and root: below "privileged" the API server would refuse the agent's pods
+        assertThat(ns.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "privileged");
+        assertThat(manifests.get(0).getMetadata().getLabels())
+                .as("the scheduler's namespace stays restricted, which is why the agent has its own")
+                .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+        DaemonSet ds = AgentObjects.check(agentManifests, AGENT_NAMESPACE);
+        assertThat(AgentObjects.arg(AgentObjects.args(ds), "--backend")).isEqualTo("auto");
+    }
+
+    @Test
+    void theAgentsObjectsAreTheChartsDefaultRenderInItsNamespace() {
+        List<HasMetadata> chart = AgentObjects.of(Deploy.parse(Deploy.render(Deploy.RELEASE, AGENT_NAMESPACE)));
+        assertSameObjects(AGENT_FILE, agentManifests, chart);
+    }
+
+    /** {@code plain} (less its Namespace) holds the same objects as {@code chart}, less what only Helm needs. */
+    private static void assertSameObjects(String file, List<HasMetadata> plain, List<HasMetadata> chart) {
+        List<HasMetadata> expected = sorted(chart.stream().map(PlainManifestsTest::withoutHelm).toList());
+        List<HasMetadata> actual = sorted(plain.stream().filter(o -> !(o instanceof Namespace)).toList());
+
+        assertThat(actual.stream().map(PlainManifestsTest::id).toList())
+                .isEqualTo(expected.stream().map(PlainManifestsTest::id).toList());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i)).as("%s in %s (regenerate it from `helm template`)", id(actual.get(i)), file)
+                    .usingRecursiveComparison().isEqualTo(expected.get(i));
+        }
+    }
+
+    /** The chart's object without what only Helm needs: its labels and the checksum annotations. */
     private static HasMetadata withoutHelm(HasMetadata object) {
         HasMetadata o = Deploy.copy(object);
         strip(o.getMetadata());
@@ -61,6 +96,13 @@ class PlainManifestsTest {
             Map<String, String> annotations = template.getAnnotations();
             assertThat(annotations).containsKey("checksum/config");
             annotations.remove("checksum/config");
+        }
+        if (o instanceof DaemonSet ds) {
+            ObjectMeta template = ds.getSpec().getTemplate().getMetadata();
+            strip(template);
+            if (template.getAnnotations() != null) {
+                template.getAnnotations().remove("checksum/inventory");
+            }
         }
         return o;
     }

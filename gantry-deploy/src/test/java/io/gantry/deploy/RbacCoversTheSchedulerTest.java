@@ -67,7 +67,7 @@ class RbacCoversTheSchedulerTest {
 
     @Test
     void everyRequestOfTheRunningSchedulerIsAllowedByTheChartsRbac() throws Exception {
-        List<HasMetadata> chart = Deploy.renderObjects();
+        List<HasMetadata> chart = SchedulerObjects.of(Deploy.renderObjects());
         SchedulerConfig chartConfig = SchedulerObjects.config(chart);
         SchedulerConfig.LeaderElection le = chartConfig.leaderElection();
         // the chart's config, with a free port and timings short enough to renew the lease during the test

@@ -48,22 +48,31 @@ final class SchedulerObjects {
     private SchedulerObjects() {
     }
 
+    /** The scheduler's objects among the chart's (or a manifest's): those labelled component "scheduler". */
+    static List<HasMetadata> of(List<HasMetadata> objects) {
+        return Deploy.component(objects, Deploy.SCHEDULER);
+    }
+
     /** The parsed config of the ConfigMap the Deployment mounts. */
     static SchedulerConfig config(List<HasMetadata> objects) {
-        ConfigMap cm = one(objects, ConfigMap.class);
+        ConfigMap cm = one(of(objects), ConfigMap.class);
         assertThat(cm.getData()).containsOnlyKeys("config.yaml");
         return SchedulerConfig.parse(cm.getData().get("config.yaml"), "ConfigMap " + cm.getMetadata().getName());
     }
 
-    /** Checks everything and returns the scheduler's config. */
-    static SchedulerConfig check(List<HasMetadata> objects, String namespace, int replicas, boolean extender) {
+    /**
+     * Checks everything and returns the scheduler's config. {@code all} may hold other objects (the agent's, a
+     * Namespace): the scheduler's are those labelled component "scheduler".
+     */
+    static SchedulerConfig check(List<HasMetadata> all, String namespace, int replicas, boolean extender) {
+        List<HasMetadata> objects = of(all);
         SchedulerConfig config = config(objects);
         ConfigMap cm = one(objects, ConfigMap.class);
         ServiceAccount sa = one(objects, ServiceAccount.class);
         Deployment deployment = one(objects, Deployment.class);
         Service service = one(objects, Service.class);
 
-        for (HasMetadata o : objects) {
+        for (HasMetadata o : all) {
             boolean clusterScoped = o instanceof ClusterRole || o instanceof ClusterRoleBinding
                     || o.getKind().equals("Namespace");
             assertThat(o.getMetadata().getNamespace()).as("namespace of %s %s", o.getKind(), o.getMetadata().getName())

@@ -6,6 +6,10 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,19 +19,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * fabric8's CRUD mock API server, plus what a scheduler needs of a real one: {@code POST pods/{name}/binding} (and
  * the {@code bindings} collection) sets the pod's {@code spec.nodeName} and merges the binding's annotations, with
  * the API server's answers (201; 404 for a missing pod; 409 for a pod already bound). It counts successful binds
- * per pod, and can fail chosen requests on purpose to test error handling.
+ * per pod, and can fail chosen requests on purpose to test error handling. Pod lists honour the field selectors
+ * {@code spec.nodeName} and {@code status.phase} ({@code =}, {@code ==}, {@code !=}), as node agents use them; the
+ * stock mock answers such a list with nothing.
  */
 public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
 
     private static final Pattern POD_BINDING =
             Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/binding/?(\\?.*)?");
     private static final Pattern BINDINGS = Pattern.compile("/api/v1/namespaces/([^/]+)/bindings/?(\\?.*)?");
+
+    private static final Pattern POD_LIST =
+            Pattern.compile("(/api/v1(?:/namespaces/[^/]+)?/pods)/?\\?(.*)");
+    private static final Pattern SELECTOR_TERM = Pattern.compile("(spec\\.nodeName|status\\.phase)(!=|==|=)(.*)");
 
     private final ObjectMapper json = new ObjectMapper();
     private final Object bindLock = new Object();
@@ -62,6 +73,52 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
     /** Binds refused because the pod was already bound. */
     public int conflicts() {
         return conflicts.get();
+    }
+
+    @Override
+    public MockResponse handleGet(String path) {
+        Matcher m = POD_LIST.matcher(path);
+        if (!m.matches()) {
+            return super.handleGet(path);
+        }
+        List<String> kept = new ArrayList<>();
+        List<String[]> terms = new ArrayList<>();
+        for (String param : m.group(2).split("&")) {
+            String decoded = URLDecoder.decode(param, StandardCharsets.UTF_8);
+            if (!decoded.startsWith("fieldSelector=")) {
+                kept.add(param);
+                continue;
+            }
+            for (String term : decoded.substring("fieldSelector=".length()).split(",")) {
+                Matcher t = SELECTOR_TERM.matcher(term);
+                if (!t.matches()) {
+                    return super.handleGet(path);
+                }
+                terms.add(new String[] {t.group(1), t.group(2), t.group(3)});
+            }
+        }
+        if (terms.isEmpty()) {
+            return super.handleGet(path);
+        }
+        MockResponse all = super.handleGet(m.group(1) + (kept.isEmpty() ? "" : "?" + String.join("&", kept)));
+        if (all.code() != 200) {
+            return all;
+        }
+        ObjectNode list = (ObjectNode) json.readTree(all.getBody().readUtf8());
+        ArrayNode items = json.createArrayNode();
+        for (JsonNode pod : list.path("items")) {
+            if (terms.stream().allMatch(t -> matches(pod, t))) {
+                items.add(pod);
+            }
+        }
+        list.set("items", items);
+        return new MockResponse().setResponseCode(200).setBody(json.writeValueAsString(list));
+    }
+
+    private static boolean matches(JsonNode pod, String[] term) {
+        String value = term[0].equals("spec.nodeName") ? pod.path("spec").path("nodeName").asString("")
+                : pod.path("status").path("phase").asString("");
+        return term[1].equals("!=") != value.equals(term[2]);
     }
 
     @Override
