@@ -1,6 +1,9 @@
 package io.gantry.agent.testing;
 
+import io.gantry.gpu.BackendKind;
+import io.gantry.gpu.BackendOptions;
 import io.gantry.gpu.GpuBackend;
+import io.gantry.gpu.GpuBackends;
 import io.gantry.gpu.GpuDevice;
 import io.gantry.gpu.GpuInventory;
 import io.gantry.gpu.GpuLink;
@@ -31,7 +34,7 @@ public final class TestGpus {
         if (kind.equals("fake")) {
             return fourA100s();
         }
-        throw new IllegalStateException("TODO GpuBackends " + kind);
+        return GpuBackends.open(BackendKind.parse(kind), BackendOptions.defaults());
     }
 
     public static FakeGpuBackend fourA100s() {

@@ -73,7 +73,8 @@ final class InventoryYamlReader {
         Fields top = fields(root, "", TOP_KEYS);
         String driver = top.optionalText("driverVersion", "");
         String cuda = top.optionalText("cudaVersion", "");
-        Field gpusField = top.required("gpus", "a list of GPUs, each with uuid, name and memoryMiB");
+        Field gpusField = top.required("gpus",
+                "[{uuid: GPU-2f6c1a5e-0b7e-4d1a-9a51-5a2d0c1e0001, name: NVIDIA A100-SXM4-80GB, memoryMiB: 81920}]");
         List<Node> gpuNodes = list(gpusField.value(), "gpus");
         if (gpuNodes.isEmpty()) {
             throw error(gpusField.keyLine(), "gpus", "at least one GPU is needed");

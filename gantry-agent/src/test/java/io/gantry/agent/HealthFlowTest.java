@@ -1,0 +1,91 @@
+package io.gantry.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gantry.agent.health.XidPolicy;
+import io.gantry.agent.proto.deviceplugin.Device;
+import io.gantry.agent.testing.FakeKubelet;
+import io.gantry.agent.testing.MutableClock;
+import io.gantry.agent.testing.TestGpus;
+import io.gantry.gpu.fake.FakeGpuBackend;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Health changes as the kubelet sees them: through ListAndWatch, on the fake backend. */
+class HealthFlowTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+    private final FakeGpuBackend backend = TestGpus.fourA100s();
+    private FakeKubelet kubelet;
+    private GantryAgent agent;
+
+    @BeforeEach
+    void start() throws Exception {
+        kubelet = FakeKubelet.start(dir.resolve("dp"));
+        AgentConfig config = AgentConfig.defaults("gpu-node-1").withPluginDir(dir.resolve("dp"))
+                .withPodResourcesSocket(dir.resolve("pr/kubelet.sock")).withMetricsAddress(null).withLabelNode(false)
+                .withHealth(Duration.ofMinutes(5), Duration.ofMillis(50), XidPolicy.defaults())
+                .withRegisterRetry(Duration.ofMillis(200));
+        agent = GantryAgent.start(config, backend, null, clock);
+        kubelet.awaitRegisterCalls("nvidia.com/gpu", 1, WAIT);
+        kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 1, WAIT);
+    }
+
+    @AfterEach
+    void stop() {
+        agent.close();
+        kubelet.close();
+        backend.close();
+    }
+
+    private static long unhealthy(List<Device> devices) {
+        return devices.stream().filter(d -> d.getHealth().equals("Unhealthy")).count();
+    }
+
+    @Test
+    void aCriticalXidIsStreamedAsUnhealthyAndTheGpuHealsAfterTheQuietPeriod() throws Exception {
+        String gpu = TestGpus.uuid(1);
+        backend.injectXid(gpu, 79);
+
+        FakeKubelet.Plugin whole = kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
+        assertThat(whole.devices()).filteredOn(d -> d.getHealth().equals("Unhealthy")).extracting(Device::getID)
+                .containsExactly(gpu);
+        FakeKubelet.Plugin share = kubelet.awaitDevices("gantry.io/gpu-milli", d -> unhealthy(d) == 1000, WAIT);
+        assertThat(share.devices()).filteredOn(d -> d.getHealth().equals("Unhealthy"))
+                .allSatisfy(d -> assertThat(d.getID()).startsWith(gpu + "::"));
+        int updatesWhileSick = whole.updates().size();
+
+        clock.advance(Duration.ofMinutes(5));
+
+        kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 0, WAIT);
+        kubelet.awaitDevices("gantry.io/gpu-milli", d -> unhealthy(d) == 0, WAIT);
+        assertThat(kubelet.plugin("nvidia.com/gpu").updates()).hasSizeGreaterThan(updatesWhileSick);
+    }
+
+    @Test
+    void anApplicationXidChangesNothing() throws Exception {
+        backend.injectXid(TestGpus.uuid(0), 43);
+        backend.injectXid(TestGpus.uuid(2), 79);
+        kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
+        assertThat(kubelet.plugin("nvidia.com/gpu").devices()).filteredOn(d -> d.getHealth().equals("Unhealthy"))
+                .extracting(Device::getID).containsExactly(TestGpus.uuid(2));
+        assertThat(agent.health().isHealthy(TestGpus.uuid(0))).isTrue();
+    }
+
+    @Test
+    void aGpuFailingItsPeriodicCheckIsStreamedAsUnhealthy() throws Exception {
+        backend.setProblem(TestGpus.uuid(3), "GPU is lost");
+        kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
+        assertThat(agent.health().get(TestGpus.uuid(3)).reason()).isEqualTo("GPU is lost");
+    }
+}
