@@ -175,8 +175,11 @@ public record SchedulerConfig(
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    /** Go-style durations as Kubernetes configs write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h30m}. */
-    static Duration parseDuration(String text) {
+    /**
+     * Go-style durations as Kubernetes configs write them: {@code 500ms}, {@code 15s}, {@code 2m}, {@code 1h30m}; null
+     * when the text is not one.
+     */
+    public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text);
         Duration total = Duration.ZERO;
         int end = 0;
