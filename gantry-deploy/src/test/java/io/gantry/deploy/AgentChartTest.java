@@ -46,7 +46,8 @@ class AgentChartTest {
                 "--metrics-addr", "0.0.0.0:9400",
                 "--device-list-strategy", "envvar",
                 "--health-recovery", "5m",
-                "--label-node", "true");
+                "--label-node", "true",
+                "--fail-on-init-error", "false");
         PodSpec pod = ds.getSpec().getTemplate().getSpec();
         Container c = AgentObjects.container(ds);
         // the NVIDIA container runtime gives the agent every GPU, NVML and nvidia-smi
@@ -153,6 +154,7 @@ class AgentChartTest {
                   backend: nvidia-smi
                   healthRecovery: 0
                   labelNode: false
+                  failOnInitError: true
                   kubeletDir: /var/snap/microk8s/common/var/lib/kubelet
                   metrics:
                     port: 9500
@@ -176,6 +178,7 @@ class AgentChartTest {
                 "--device-list-strategy", "envvar",
                 "--health-recovery", "0",
                 "--label-node", "false",
+                "--fail-on-init-error", "true",
                 "--kubeconfig", "/etc/kubernetes/agent.conf");
         PodSpec pod = ds.getSpec().getTemplate().getSpec();
         assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
