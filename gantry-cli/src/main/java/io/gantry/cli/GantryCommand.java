@@ -6,9 +6,9 @@ import picocli.CommandLine.Command;
 /** The {@code gantry} command. */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = GantryCommand.Version.class,
         description = "GPU-aware scheduling for Kubernetes: simulate policies on GPU cluster traces, run the "
-                + "scheduler, benchmark it.",
-        subcommands = {SimulateCommand.class, SchedulerCommand.class, BenchCommand.class,
-            CommandLine.HelpCommand.class})
+                + "scheduler and the node agent, list a node's GPUs, benchmark the scheduler.",
+        subcommands = {SimulateCommand.class, SchedulerCommand.class, AgentCommand.class, DiscoverCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class GantryCommand implements Runnable {
 
     @CommandLine.Spec
