@@ -4,14 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.gantry.agent.proto.deviceplugin.ContainerAllocateResponse;
+import io.gantry.agent.testing.FakeKubelet;
 import io.gantry.kube.sandbox.KubeSandbox;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -148,5 +159,87 @@ class FatJarIT {
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(output).contains("30 / 30", "pods/s", "check: OK");
+    }
+
+    /**
+     * The node agent as the DaemonSet runs it, on the fake GPUs of deploy/examples/fake-inventory.yaml, against a
+     * kubelet played by the test over the real device plugin protocol on real Unix sockets.
+     */
+    @Test
+    void agentServesTheFakeGpusToTheKubeletExportsMetricsAndRemovesItsSocketsOnSigterm() throws Exception {
+        // Unix socket paths are limited to 107 bytes: a short directory, not the @TempDir.
+        Path plugins = Files.createTempDirectory("gx");
+        Path log = dir.resolve("agent.log");
+        try (FakeKubelet kubelet = FakeKubelet.start(plugins)) {
+            Process p = startLogging(log, "agent", "--backend", "fake", "--inventory",
+                    Repo.fakeInventory().toString(), "--device-plugin-dir", plugins.toString(), "--no-api",
+                    "--metrics-addr", "127.0.0.1:0", "--node-name", "test-node");
+            try {
+                Duration wait = Duration.ofSeconds(60);
+                kubelet.awaitRegisterCalls("nvidia.com/gpu", 1, wait);
+                kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 1, wait);
+                kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == 4, wait);
+                kubelet.awaitDevices("gantry.io/gpu-milli", d -> d.size() == 4000, wait);
+                assertThat(kubelet.plugin("nvidia.com/gpu").devices()).extracting(d -> d.getID())
+                        .containsExactly(Repo.FAKE_UUIDS);
+
+                ContainerAllocateResponse r = kubelet.admit("nvidia.com/gpu", 1);
+                assertThat(r.getEnvsMap().get("NVIDIA_VISIBLE_DEVICES")).as(r.toString()).isIn((Object[]) Repo.FAKE_UUIDS);
+
+                Pattern metricsUrl = Pattern.compile("metrics on (http://127\\.0\\.0\\.1:(\\d+)/metrics)");
+                await("the metrics address in the log", log, () -> metricsUrl.matcher(read(log)).find());
+                Matcher m = metricsUrl.matcher(read(log));
+                assertThat(m.find()).isTrue();
+                assertThat(Integer.parseInt(m.group(2))).isPositive();
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(m.group(1))).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.statusCode()).isEqualTo(200);
+                for (String uuid : Repo.FAKE_UUIDS) {
+                    assertThat(metrics.body()).containsPattern("DCGM_FI_DEV_FB_FREE\\{[^}]*UUID=\"" + uuid
+                            + "\"[^}]*} 81920");
+                }
+                assertThat(metrics.body()).contains("gantry_gpu_share_allocated_milli");
+                assertThat(read(log)).contains("agent running on node test-node: 4 GPU(s) from the fake backend",
+                        "no API access");
+
+                p.destroy(); // SIGTERM
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(read(log)).isTrue();
+                assertThat(read(log)).contains("stopping", "stopped").doesNotContain("Exception");
+                assertThat(plugins.resolve("gantry-gpu.sock")).as(read(log)).doesNotExist();
+                assertThat(plugins.resolve("gantry-gpu-milli.sock")).doesNotExist();
+                assertThat(plugins.resolve("kubelet.sock")).exists();
+            } finally {
+                p.destroyForcibly();
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(plugins)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void discoverListsTheFakeGpusAndExplainsAMissingDriver() throws Exception {
+        Process p = start("discover", "--backend", "fake", "--inventory", Repo.fakeInventory().toString(),
+                "--format", "json");
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains(Repo.FAKE_UUIDS).contains("\"backend\" : \"fake\"");
+
+        // NVML through JNA, from inside the shaded jar: on a machine without the driver, a clear message.
+        Process nvml = start("discover", "--backend", "nvml");
+        String nvmlOutput = new String(nvml.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(nvml.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        if (nvml.exitValue() == 0) {
+            assertThat(nvmlOutput).startsWith("nvml backend:").contains("GPU-");
+        } else {
+            assertThat(nvml.exitValue()).as(nvmlOutput).isEqualTo(1);
+            assertThat(nvmlOutput).startsWith("gantry discover: NVML").contains("libnvidia-ml")
+                    .doesNotContain("Exception", "\tat ");
+        }
     }
 }
