@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -179,7 +180,7 @@ public final class GpuMetricsCollector implements MultiCollector {
                 Map<String, Integer> perGpu = h != null ? perGpu(h) : perGpu(kind, c.deviceIds());
                 User user = new User(c.namespace(), c.pod(), c.container());
                 perGpu.forEach((gpu, m) -> {
-                    users.computeIfAbsent(gpu, k -> new java.util.LinkedHashSet<>()).add(user);
+                    users.computeIfAbsent(gpu, k -> new LinkedHashSet<>()).add(user);
                     milli.merge(gpu, m, Integer::sum);
                 });
             }
@@ -188,7 +189,7 @@ public final class GpuMetricsCollector implements MultiCollector {
             for (Handout h : ledger.all()) {
                 User user = new User(h.namespace(), h.pod(), h.container());
                 perGpu(h).forEach((gpu, m) -> {
-                    users.computeIfAbsent(gpu, k -> new java.util.LinkedHashSet<>()).add(user);
+                    users.computeIfAbsent(gpu, k -> new LinkedHashSet<>()).add(user);
                     milli.merge(gpu, m, Integer::sum);
                 });
             }

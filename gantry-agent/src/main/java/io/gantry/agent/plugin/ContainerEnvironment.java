@@ -9,6 +9,7 @@ import io.gantry.agent.proto.deviceplugin.ContainerAllocateResponse;
 import io.gantry.agent.proto.deviceplugin.Mount;
 import io.gantry.gpu.GpuDevice;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -59,7 +60,7 @@ public final class ContainerEnvironment {
             }
         }
         if (strategies.contains(DeviceListStrategy.CDI_ANNOTATIONS)) {
-            String key = CDI_ANNOTATION_PREFIX + "gantry-agent_" + h.kind().name().toLowerCase(java.util.Locale.ROOT);
+            String key = CDI_ANNOTATION_PREFIX + "gantry-agent_" + h.kind().name().toLowerCase(Locale.ROOT);
             r.putAnnotations(key, String.join(",", uuids.stream().map(u -> cdiKind + "=" + u).toList()));
         }
         if (strategies.contains(DeviceListStrategy.CDI_CRI)) {

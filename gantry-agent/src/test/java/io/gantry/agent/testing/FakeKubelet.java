@@ -149,7 +149,6 @@ public final class FakeKubelet implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                System.err.println("ListAndWatch of " + name + " ended: " + t);
                 p.streamEnded = true;
             }
 
