@@ -55,7 +55,8 @@ class HealthFlowTest {
     @Test
     void aCriticalXidIsStreamedAsUnhealthyAndTheGpuHealsAfterTheQuietPeriod() throws Exception {
         String gpu = TestGpus.uuid(1);
-        backend.injectXid(gpu, 79);
+        // 94: a contained ECC error; the GPU stays usable once the application is gone.
+        backend.injectXid(gpu, 94);
 
         FakeKubelet.Plugin whole = kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
         assertThat(whole.devices()).filteredOn(d -> d.getHealth().equals("Unhealthy")).extracting(Device::getID)
@@ -70,6 +71,17 @@ class HealthFlowTest {
         kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 0, WAIT);
         kubelet.awaitDevices("gantry.io/gpu-milli", d -> unhealthy(d) == 0, WAIT);
         assertThat(kubelet.plugin("nvidia.com/gpu").updates()).hasSizeGreaterThan(updatesWhileSick);
+    }
+
+    @Test
+    void aGpuThatFellOffTheBusStaysUnhealthyAfterTheQuietPeriod() throws Exception {
+        backend.injectXid(TestGpus.uuid(0), 79);
+        kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
+        int updates = kubelet.plugin("nvidia.com/gpu").updates().size();
+        clock.advance(Duration.ofHours(1));
+        Thread.sleep(300); // several periodic checks (every 50 ms) run in that time
+        assertThat(agent.health().isHealthy(TestGpus.uuid(0))).isFalse();
+        assertThat(kubelet.plugin("nvidia.com/gpu").updates()).hasSize(updates);
     }
 
     @Test

@@ -184,6 +184,21 @@ class KubeletFlowTest {
     }
 
     @Test
+    void aPreferenceQuestionWithIdsThisNodeNeverHadStillGetsAnAnswer() throws Exception {
+        kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == gpus.size(), WAIT);
+        // A stale kubelet checkpoint may name a GPU that was swapped out; the call is advice and must not fail.
+        var answer = io.gantry.agent.proto.deviceplugin.DevicePluginGrpc.newBlockingStub(
+                io.gantry.agent.kubelet.UnixSockets.channel(dir.resolve("device-plugins/gantry-gpu.sock")))
+                .getPreferredAllocation(io.gantry.agent.proto.deviceplugin.PreferredAllocationRequest.newBuilder()
+                        .addContainerRequests(io.gantry.agent.proto.deviceplugin.ContainerPreferredAllocationRequest
+                                .newBuilder().addAvailableDeviceIDs(gpus.get(0).uuid())
+                                .addAvailableDeviceIDs("GPU-swapped-out").addMustIncludeDeviceIDs("GPU-swapped-out")
+                                .setAllocationSize(2))
+                        .build());
+        assertThat(answer.getContainerResponses(0).getDeviceIDsList()).contains("GPU-swapped-out");
+    }
+
+    @Test
     void reRegistersWithinSecondsWhenTheKubeletRestarts() throws Exception {
         kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == gpus.size(), WAIT);
         int before = agent.registrations();

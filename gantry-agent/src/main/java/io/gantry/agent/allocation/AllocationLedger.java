@@ -2,7 +2,11 @@ package io.gantry.agent.allocation;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,19 +14,37 @@ import java.util.Set;
 
 /**
  * Every handout since the agent started, by pod UID, container and resource: it keeps a container from being matched
- * twice and tells the metrics which GPUs a container really got. Pods that are gone are pruned; the ledger is bounded
- * in case pruning never runs (no PodResources access).
+ * twice and tells the metrics which GPUs a container really got. A pod recreated under the same name replaces its
+ * predecessor's entries. Entries of pods the kubelet no longer lists are pruned after a grace period (the kubelet's
+ * list lags an Allocate, and is empty for a while after a kubelet restart); the ledger is bounded in case pruning
+ * never runs (no PodResources access).
  */
 public final class AllocationLedger {
 
     static final int MAX_ENTRIES = 20_000;
+    static final Duration PRUNE_GRACE = Duration.ofMinutes(10);
+
+    private final Clock clock;
+    private final Map<String, Instant> recordedAt = new HashMap<>();
+
+    public AllocationLedger() {
+        this(Clock.systemUTC());
+    }
+
+    public AllocationLedger(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
 
     private final Map<String, Handout> handouts = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Handout> eldest) {
-            return size() > MAX_ENTRIES;
+            if (size() > MAX_ENTRIES) {
+                recordedAt.remove(eldest.getKey());
+                return true;
+            }
+            return false;
         }
     };
 
@@ -33,7 +55,12 @@ public final class AllocationLedger {
     public synchronized void record(Handout h) {
         requireNonNull(h, "handout");
         if (h.ownerKnown()) {
-            handouts.put(key(h.podUid(), h.container(), h.kind()), h);
+            handouts.values().removeIf(o -> o.kind() == h.kind() && o.namespace().equals(h.namespace())
+                    && o.pod().equals(h.pod()) && o.container().equals(h.container()) && !o.podUid().equals(h.podUid()));
+            recordedAt.keySet().retainAll(handouts.keySet());
+            String key = key(h.podUid(), h.container(), h.kind());
+            handouts.put(key, h);
+            recordedAt.put(key, clock.instant());
         }
     }
 
@@ -56,8 +83,11 @@ public final class AllocationLedger {
         return new ArrayList<>(handouts.values());
     }
 
-    /** Forgets pods that are not in {@code livePods} ({@code namespace/name}). */
+    /** Forgets pods not in {@code livePods} ({@code namespace/name}) whose handout is older than the grace period. */
     public synchronized void retainPods(Set<String> livePods) {
-        handouts.values().removeIf(h -> !livePods.contains(h.namespace() + "/" + h.pod()));
+        Instant cutoff = clock.instant().minus(PRUNE_GRACE);
+        handouts.entrySet().removeIf(e -> !livePods.contains(e.getValue().namespace() + "/" + e.getValue().pod())
+                && recordedAt.getOrDefault(e.getKey(), Instant.MIN).isBefore(cutoff));
+        recordedAt.keySet().retainAll(handouts.keySet());
     }
 }

@@ -14,16 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what a container gets. The kubelet names only device ids, so the planner finds the pod the call belongs to
- * among the node's pods that have not started (the pod's next container asking exactly that many devices and
- * holding none yet) and hands out the GPUs the scheduler wrote on the pod ({@code gantry.io/gpu-ids},
+ * among the node's pods not yet admitted (the oldest whose next container asks exactly that many devices and holds
+ * none yet) and hands out the GPUs the scheduler wrote on the pod ({@code gantry.io/gpu-ids},
  * {@code gantry.io/gpu-milli}). A pod without those annotations, or an agent without API access, gets the kubelet's
- * choice. GetPreferredAllocation steers the kubelet to the annotated GPUs, so both usually agree; when several
- * annotated pods of one size wait, the one whose GPUs equal the kubelet's choice wins.
+ * choice. GetPreferredAllocation steers the kubelet to the annotated GPUs, so both usually agree.
  */
 public final class AllocationPlanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AllocationPlanner.class);
 
     private final String nodeName;
     private final List<GpuDevice> gpus;
@@ -50,7 +53,7 @@ public final class AllocationPlanner {
             throw new AllocationException("the kubelet asked " + kind.resourceName() + " with no device ids");
         }
         List<String> kubeletGpus = gpusOf(kind, deviceIds);
-        Choice choice = choose(kind, deviceIds.size(), kubeletGpus, pods, holds);
+        Choice choice = choose(kind, deviceIds.size(), pods, holds);
         int size = deviceIds.size();
         if (choice == null) {
             return kubeletChoice(kind, deviceIds, kubeletGpus, null, null);
@@ -60,6 +63,11 @@ public final class AllocationPlanner {
         }
         if (choice.intended == null) {
             return kubeletChoice(kind, deviceIds, kubeletGpus, choice.pod, choice.container);
+        }
+        if (!Set.copyOf(choice.intended).equals(Set.copyOf(kubeletGpus))) {
+            // The kubelet's own accounting now differs from what the container uses; the scheduler's view holds.
+            LOG.warn("pod {} container {}: the kubelet picked {} but the scheduler chose {}; handing out the "
+                    + "scheduler's choice", choice.pod.key(), choice.container.name(), kubeletGpus, choice.intended);
         }
         int milli = kind == ResourceKind.WHOLE ? ShareDeviceIds.PER_GPU : size;
         return new Handout(kind, choice.pod.namespace(), choice.pod.name(), choice.pod.uid(), choice.container.name(),
@@ -76,7 +84,7 @@ public final class AllocationPlanner {
         if (chosen.size() >= size) {
             return new ArrayList<>(chosen).subList(0, size);
         }
-        Choice choice = choose(kind, size, null, pods, holds);
+        Choice choice = choose(kind, size, pods, holds);
         if (choice != null && choice.intended != null) {
             for (String gpu : choice.intended) {
                 for (String id : available) {
@@ -118,42 +126,29 @@ public final class AllocationPlanner {
                 deviceIds, false);
     }
 
-    /** The owner of a request of {@code size} devices, or null when no pod matches. */
-    private Choice choose(ResourceKind kind, int size, List<String> kubeletGpus, List<PodOnNode> pods,
-                          ContainerHolds holds) {
+    /**
+     * The owner of a request of {@code size} devices, or null when no pod matches: the oldest waiting pod (the kubelet
+     * admits pods in creation order) whose next container asks exactly that many devices and holds none yet. The
+     * same rule answers GetPreferredAllocation and Allocate, so both calls of one admission name the same pod.
+     */
+    private Choice choose(ResourceKind kind, int size, List<PodOnNode> pods, ContainerHolds holds) {
         List<PodOnNode> ordered = new ArrayList<>(pods);
         ordered.sort(Comparator.comparing(PodOnNode::created).thenComparing(PodOnNode::key));
-        Choice firstAnnotated = null;
-        Choice firstPlain = null;
         for (PodOnNode pod : ordered) {
             ContainerAsk container = nextContainer(kind, size, pod, holds);
             if (container == null) {
                 continue;
             }
             if (!pod.annotations().containsKey(GpuAnnotations.GPU_IDS)) {
-                if (firstPlain == null) {
-                    firstPlain = new Choice(pod, container, null, null);
-                }
-                continue;
+                return new Choice(pod, container, null, null);
             }
-            Choice c;
             try {
-                c = new Choice(pod, container, intendedGpus(kind, size, pod, container), null);
+                return new Choice(pod, container, intendedGpus(kind, size, pod, container), null);
             } catch (AllocationException e) {
-                c = new Choice(pod, container, null, e.getMessage());
-            }
-            if (kubeletGpus != null && c.intended != null && Set.copyOf(c.intended).equals(Set.copyOf(kubeletGpus))) {
-                return c;
-            }
-            if (firstAnnotated == null) {
-                firstAnnotated = c;
+                return new Choice(pod, container, null, e.getMessage());
             }
         }
-        // A plain pod of this size explains the kubelet's choice better than an annotated pod whose GPUs differ.
-        if (firstPlain != null && kubeletGpus != null) {
-            return firstPlain;
-        }
-        return firstAnnotated != null ? firstAnnotated : firstPlain;
+        return null;
     }
 
     private static ContainerAsk nextContainer(ResourceKind kind, int size, PodOnNode pod, ContainerHolds holds) {
@@ -292,6 +287,9 @@ public final class AllocationPlanner {
     private long linkScore(String uuidA, String uuidB) {
         GpuDevice a = byUuid.get(uuidA);
         GpuDevice b = byUuid.get(uuidB);
+        if (a == null || b == null) {
+            return 0; // an id from a stale kubelet checkpoint: no preference
+        }
         GpuLink link = links.get(pair(Math.min(a.index(), b.index()), Math.max(a.index(), b.index())));
         if (link != null) {
             return switch (link.level()) {

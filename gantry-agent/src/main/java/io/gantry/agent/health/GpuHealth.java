@@ -11,8 +11,9 @@ import java.time.Instant;
  * @param healthy what ListAndWatch reports ({@code Healthy} or {@code Unhealthy})
  * @param reason the last error seen (kept after recovery, for the logs and the metrics page), or empty
  * @param lastErrorAt when the last error was seen, or null when none ever was
+ * @param sticky whether the error needs a GPU reset: no quiet period heals it
  */
-public record GpuHealth(String uuid, boolean healthy, String reason, Instant lastErrorAt) {
+public record GpuHealth(String uuid, boolean healthy, String reason, Instant lastErrorAt, boolean sticky) {
 
     public GpuHealth {
         requireNonNull(uuid, "uuid");
@@ -20,6 +21,6 @@ public record GpuHealth(String uuid, boolean healthy, String reason, Instant las
     }
 
     static GpuHealth fine(String uuid) {
-        return new GpuHealth(uuid, true, "", null);
+        return new GpuHealth(uuid, true, "", null, false);
     }
 }

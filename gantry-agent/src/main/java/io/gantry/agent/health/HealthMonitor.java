@@ -3,7 +3,6 @@ package io.gantry.agent.health;
 import static java.util.Objects.requireNonNull;
 
 import io.gantry.gpu.GpuBackend;
-import io.gantry.gpu.GpuDiscoveryException;
 import io.gantry.gpu.GpuEventSource;
 import io.gantry.gpu.GpuSample;
 import io.gantry.gpu.XidEvent;
@@ -25,6 +24,8 @@ public final class HealthMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
     private static final Duration EVENT_WAIT = Duration.ofSeconds(1);
+    /** Wait before the event stream is opened again after it failed. */
+    static final Duration EVENT_REOPEN = Duration.ofSeconds(10);
 
     private final GpuBackend backend;
     private final HealthTracker tracker;
@@ -34,7 +35,11 @@ public final class HealthMonitor implements AutoCloseable {
     private final Map<String, Long> lastXids = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
-    private HealthMonitor(GpuBackend backend, HealthTracker tracker, XidPolicy xids, Duration interval) {
+    private final Duration reopenDelay;
+
+    private HealthMonitor(GpuBackend backend, HealthTracker tracker, XidPolicy xids, Duration interval,
+                          Duration reopenDelay) {
+        this.reopenDelay = reopenDelay;
         this.backend = backend;
         this.tracker = tracker;
         this.xids = xids;
@@ -57,13 +62,20 @@ public final class HealthMonitor implements AutoCloseable {
 
     /** Starts watching; {@code interval} is the period of the telemetry health check and of recovery. */
     public static HealthMonitor start(GpuBackend backend, HealthTracker tracker, XidPolicy xids, Duration interval) {
+        return start(backend, tracker, xids, interval, EVENT_REOPEN);
+    }
+
+    /** As {@link #start}, with the pause before a failed event stream is opened again (tests shorten it). */
+    static HealthMonitor start(GpuBackend backend, HealthTracker tracker, XidPolicy xids, Duration interval,
+                               Duration reopenDelay) {
         requireNonNull(backend, "backend");
         requireNonNull(tracker, "tracker");
         requireNonNull(xids, "xids");
+        requireNonNull(reopenDelay, "reopenDelay");
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("health check interval must be positive, got " + interval);
         }
-        return new HealthMonitor(backend, tracker, xids, interval);
+        return new HealthMonitor(backend, tracker, xids, interval, reopenDelay);
     }
 
     /** One periodic check: every GPU's sample problem is an error; quiet GPUs recover. Public for tests. */
@@ -74,27 +86,70 @@ public final class HealthMonitor implements AutoCloseable {
                     tracker.reportError(s.uuid(), s.problem());
                 }
             }
-        } catch (RuntimeException e) {
-            // A backend that cannot be read at all says nothing about one GPU; keep the last verdicts.
-            LOG.warn("GPU health check failed: {}", e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // A backend that cannot be read at all says nothing about one GPU; keep the last verdicts. Catching
+            // LinkageError too: an NVML symbol missing from an old driver must not end the periodic checks.
+            LOG.warn("GPU health check failed: {}", e.toString());
         }
-        tracker.recoverQuietGpus();
+        if (!eventsDown) {
+            tracker.recoverQuietGpus();
+        }
     }
 
-    private void watchEvents(GpuEventSource source) {
-        try (source) {
-            while (running) {
-                Optional<XidEvent> event = source.await(EVENT_WAIT);
-                event.ifPresent(this::onXid);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (GpuDiscoveryException e) {
-            if (running) {
+    /** Whether the Xid event stream is down (then no GPU recovers: errors could go unseen). */
+    public boolean eventsDown() {
+        return eventsDown;
+    }
+
+    private volatile boolean eventsDown;
+
+    /** Watches events until closed; a failed stream makes every GPU suspect and is opened again after a pause. */
+    private void watchEvents(GpuEventSource first) {
+        GpuEventSource source = first;
+        while (running) {
+            try (GpuEventSource s = source) {
+                while (running) {
+                    Optional<XidEvent> event = s.await(EVENT_WAIT);
+                    eventsDown = false;
+                    event.ifPresent(this::onXid);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | LinkageError e) {
+                if (!running) {
+                    return;
+                }
                 // NVIDIA's plugin does the same: a broken event stream makes every GPU suspect.
+                eventsDown = true;
                 tracker.reportErrorOnAll("GPU event stream failed: " + e.getMessage());
+                LOG.warn("GPU event stream failed ({}); opening it again in {} ms", e.toString(),
+                        reopenDelay.toMillis());
+            }
+            source = reopen();
+            if (source == null) {
+                return;
             }
         }
+    }
+
+    private GpuEventSource reopen() {
+        while (running) {
+            try {
+                Thread.sleep(reopenDelay.toMillis());
+                Optional<GpuEventSource> again = backend.events();
+                if (again.isPresent()) {
+                    LOG.info("GPU event stream open again");
+                    return again.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("cannot open the GPU event stream again: {}", e.toString());
+            }
+        }
+        return null;
     }
 
     /** The last Xid seen on each GPU (critical or not), for {@code DCGM_FI_DEV_XID_ERRORS}. */
@@ -110,11 +165,12 @@ public final class HealthMonitor implements AutoCloseable {
             LOG.info("ignoring application Xid {} on {}", e.xid(), e.uuid() == null ? "an unknown GPU" : e.uuid());
             return;
         }
-        String reason = "Xid " + e.xid();
+        boolean reset = xids.needsReset(e.xid());
+        String reason = "Xid " + e.xid() + (reset ? " (needs a GPU reset)" : "");
         if (e.uuid() == null) {
-            tracker.reportErrorOnAll(reason + " on an unidentified GPU");
+            tracker.reportErrorOnAll(reason + " on an unidentified GPU", reset);
         } else {
-            tracker.reportError(e.uuid(), reason);
+            tracker.reportError(e.uuid(), reason, reset);
         }
     }
 
@@ -122,6 +178,12 @@ public final class HealthMonitor implements AutoCloseable {
     public void close() {
         running = false;
         checks.shutdownNow();
+        try {
+            // A check in flight (nvidia-smi may take seconds) must end before the caller closes the backend.
+            checks.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (eventThread != null) {
             eventThread.interrupt();
             try {

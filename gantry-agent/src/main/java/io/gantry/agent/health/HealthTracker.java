@@ -64,6 +64,14 @@ public final class HealthTracker {
 
     /** Records an error on one GPU; it becomes (or stays) Unhealthy and its quiet period starts again. */
     public void reportError(String uuid, String reason) {
+        reportError(uuid, reason, false);
+    }
+
+    /**
+     * Records an error on one GPU; with {@code needsReset} no quiet period makes it Healthy again (only a restart of
+     * the agent, after the GPU was reset).
+     */
+    public void reportError(String uuid, String reason, boolean needsReset) {
         requireNonNull(reason, "reason");
         List<GpuHealth> changed;
         synchronized (this) {
@@ -72,7 +80,7 @@ public final class HealthTracker {
                 LOG.warn("error reported for unknown GPU {}: {}", uuid, reason);
                 return;
             }
-            health.put(uuid, new GpuHealth(uuid, false, reason, clock.instant()));
+            health.put(uuid, new GpuHealth(uuid, false, reason, clock.instant(), before.sticky() || needsReset));
             if (!before.healthy()) {
                 return;
             }
@@ -84,12 +92,16 @@ public final class HealthTracker {
 
     /** Records an error that cannot be attributed to one GPU: every GPU is suspect. */
     public void reportErrorOnAll(String reason) {
+        reportErrorOnAll(reason, false);
+    }
+
+    public void reportErrorOnAll(String reason, boolean needsReset) {
         List<String> uuids;
         synchronized (this) {
             uuids = new ArrayList<>(health.keySet());
         }
         for (String uuid : uuids) {
-            reportError(uuid, reason);
+            reportError(uuid, reason, needsReset);
         }
     }
 
@@ -102,8 +114,8 @@ public final class HealthTracker {
         synchronized (this) {
             Instant now = clock.instant();
             for (GpuHealth h : health.values()) {
-                if (!h.healthy() && !h.lastErrorAt().plus(recovery).isAfter(now)) {
-                    health.put(h.uuid(), new GpuHealth(h.uuid(), true, h.reason(), h.lastErrorAt()));
+                if (!h.healthy() && !h.sticky() && !h.lastErrorAt().plus(recovery).isAfter(now)) {
+                    health.put(h.uuid(), new GpuHealth(h.uuid(), true, h.reason(), h.lastErrorAt(), false));
                     LOG.info("GPU {} is Healthy again: no error for {} since '{}'", h.uuid(), recovery, h.reason());
                     changed = List.copyOf(health.values());
                 }

@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pods bound to this node that have not started, read from the API server at each call (one list with a field
- * selector; a cache could miss a pod bound a moment before the kubelet admits it).
+ * The pods bound to this node that the kubelet has not admitted yet, read from the API server at each call (one list
+ * with a field selector; a cache could miss a pod bound a moment before the kubelet admits it). A pod with any
+ * container status has been admitted, and all its containers got their devices then: it is no candidate, even after
+ * an agent restart and even for init containers, which the kubelet's PodResources API does not list.
  */
 public final class ApiPodSource implements PodSource {
 
@@ -37,12 +39,18 @@ public final class ApiPodSource implements PodSource {
         for (Pod p : pods) {
             // The field selector is applied again here: cheap, and some API servers (and mocks) ignore it.
             if (p.getSpec() == null || !nodeName.equals(p.getSpec().getNodeName()) || p.getStatus() == null
-                    || !"Pending".equals(p.getStatus().getPhase()) || p.getMetadata().getDeletionTimestamp() != null) {
+                    || !"Pending".equals(p.getStatus().getPhase()) || p.getMetadata().getDeletionTimestamp() != null
+                    || admitted(p)) {
                 continue;
             }
             result.add(toPodOnNode(p));
         }
         return result;
+    }
+
+    private static boolean admitted(Pod p) {
+        return !nullToEmpty(p.getStatus().getContainerStatuses()).isEmpty()
+                || !nullToEmpty(p.getStatus().getInitContainerStatuses()).isEmpty();
     }
 
     static PodOnNode toPodOnNode(Pod p) {

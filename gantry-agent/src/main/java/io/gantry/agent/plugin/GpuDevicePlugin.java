@@ -95,40 +95,40 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
     public void listAndWatch(Empty request, StreamObserver<ListAndWatchResponse> out) {
         ServerCallStreamObserver<ListAndWatchResponse> stream = (ServerCallStreamObserver<ListAndWatchResponse>) out;
         stream.setOnCancelHandler(() -> watchers.remove(stream));
-        synchronized (stream) {
+        // Under the publish lock: no health change can fall between this first list and the stream's registration.
+        synchronized (this) {
+            watchers.add(stream);
             stream.onNext(devices());
         }
-        watchers.add(stream);
     }
 
-    /** Sends the current list to every open ListAndWatch stream. */
-    void publish() {
+    /**
+     * Sends the current list to every open ListAndWatch stream. One lock for building and sending, so two health
+     * changes on two threads cannot deliver an older list after a newer one.
+     */
+    synchronized void publish() {
         ListAndWatchResponse now = devices();
         for (ServerCallStreamObserver<ListAndWatchResponse> w : watchers) {
-            synchronized (w) {
-                if (w.isCancelled()) {
-                    watchers.remove(w);
-                    continue;
-                }
-                try {
-                    w.onNext(now);
-                } catch (RuntimeException e) {
-                    LOG.debug("dropping a ListAndWatch stream of {}: {}", kind.resourceName(), e.toString());
-                    watchers.remove(w);
-                }
+            if (w.isCancelled()) {
+                watchers.remove(w);
+                continue;
+            }
+            try {
+                w.onNext(now);
+            } catch (RuntimeException e) {
+                LOG.debug("dropping a ListAndWatch stream of {}: {}", kind.resourceName(), e.toString());
+                watchers.remove(w);
             }
         }
     }
 
     /** Ends every ListAndWatch stream (the plugin is stopping). */
-    void completeStreams() {
+    synchronized void completeStreams() {
         for (ServerCallStreamObserver<ListAndWatchResponse> w : watchers) {
-            synchronized (w) {
-                try {
-                    w.onCompleted();
-                } catch (RuntimeException e) {
-                    LOG.debug("closing a ListAndWatch stream: {}", e.toString());
-                }
+            try {
+                w.onCompleted();
+            } catch (RuntimeException e) {
+                LOG.debug("closing a ListAndWatch stream: {}", e.toString());
             }
         }
         watchers.clear();
@@ -145,9 +145,14 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
                 b.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder().addAllDeviceIDs(ids));
             }
         } catch (RuntimeException e) {
-            LOG.warn("GetPreferredAllocation for {} failed: {}", kind.resourceName(), e.toString());
-            out.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
-            return;
+            // The answer is advice; an error would fail the pod's admission. No preference instead.
+            LOG.warn("GetPreferredAllocation for {} failed, answering no preference: {}", kind.resourceName(),
+                    e.toString());
+            b = PreferredAllocationResponse.newBuilder();
+            for (ContainerPreferredAllocationRequest c : request.getContainerRequestsList()) {
+                b.addContainerResponses(ContainerPreferredAllocationResponse.newBuilder()
+                        .addAllDeviceIDs(c.getMustIncludeDeviceIDsList()));
+            }
         }
         out.onNext(b.build());
         out.onCompleted();

@@ -98,18 +98,24 @@ public final class PluginSupervisor implements AutoCloseable {
                         warned = false;
                     } catch (IOException | StatusRuntimeException e) {
                         if (!warned) {
-                            LOG.warn("device plugins not registered yet ({}); retrying every {}", describe(e), retry);
+                            LOG.warn("device plugins not registered yet ({}); retrying every {} ms", describe(e),
+                                    retry.toMillis());
                             warned = true;
                         }
                         nextAttempt = System.nanoTime() + retry.toNanos();
                     }
                 }
                 var key = watch.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                boolean newKubeletSocket = false;
                 if (key != null) {
-                    key.pollEvents();
+                    for (var event : key.pollEvents()) {
+                        newKubeletSocket |= event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                                && KUBELET_SOCKET.equals(String.valueOf(event.context()));
+                    }
                     key.reset();
                 }
-                if (registered && kubeletRestarted()) {
+                // A Create of kubelet.sock is the kubelet's restart signal; the checks catch what the events miss.
+                if (registered && (newKubeletSocket || kubeletRestarted())) {
                     LOG.info("the kubelet restarted (its socket or ours was replaced); serving and registering again");
                     registered = false;
                     nextAttempt = 0;

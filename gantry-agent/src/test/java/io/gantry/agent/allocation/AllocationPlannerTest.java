@@ -66,31 +66,35 @@ class AllocationPlannerTest {
     }
 
     @Test
-    void amongSameSizedPodsTheOneWhoseGpusTheKubeletPickedIsTheOwner() {
-        List<PodOnNode> pods = List.of(pod("older", 0, ids("0"), whole("main", 1)),
-                pod("newer", 5, ids("3"), whole("main", 1)));
-        Handout h = planner.plan(ResourceKind.WHOLE, List.of(gpu(3)), pods, ContainerHolds.NONE);
-        assertThat(h.pod()).isEqualTo("newer");
-        assertThat(h.gpuUuids()).containsExactly(gpu(3));
-    }
-
-    @Test
-    void withoutAMatchTheOldestAnnotatedPodIsTheOwner() {
+    void theOldestWaitingPodIsTheOwnerInBothCallsOfAnAdmission() {
         List<PodOnNode> pods = List.of(pod("newer", 5, ids("3"), whole("main", 1)),
                 pod("older", 0, ids("2"), whole("main", 1)));
-        Handout h = planner.plan(ResourceKind.WHOLE, List.of(gpu(0)), pods, ContainerHolds.NONE);
+        List<String> all = List.of(gpu(0), gpu(1), gpu(2), gpu(3));
+        assertThat(planner.prefer(ResourceKind.WHOLE, all, List.of(), 1, pods, ContainerHolds.NONE))
+                .containsExactly(gpu(2));
+        // Even when the kubelet picked the newer pod's GPU, the older pod is the one being admitted.
+        Handout h = planner.plan(ResourceKind.WHOLE, List.of(gpu(3)), pods, ContainerHolds.NONE);
         assertThat(h.pod()).isEqualTo("older");
         assertThat(h.gpuUuids()).containsExactly(gpu(2));
     }
 
     @Test
-    void aPlainPodOfThatSizeExplainsAMismatchBetterThanAnAnnotatedOne() {
-        List<PodOnNode> pods = List.of(pod("gantry", 0, ids("3"), whole("main", 1)),
-                pod("default-scheduled", 1, Map.of(), whole("main", 1)));
-        Handout h = planner.plan(ResourceKind.WHOLE, List.of(gpu(0)), pods, ContainerHolds.NONE);
-        assertThat(h.pod()).isEqualTo("default-scheduled");
-        assertThat(h.gpuUuids()).containsExactly(gpu(0));
-        assertThat(h.fromAnnotation()).isFalse();
+    void plainAndAnnotatedPodsTakeTheirTurnByAge() {
+        List<PodOnNode> pods = List.of(pod("default-scheduled", 0, Map.of(), whole("main", 1)),
+                pod("gantry", 1, ids("3"), whole("main", 1)));
+        List<String> all = List.of(gpu(0), gpu(1), gpu(2), gpu(3));
+        // The plain pod is first: no annotation to steer to, the topology rule answers, and Allocate hands out the
+        // kubelet's pick; the annotated pod's GPU is not given away.
+        assertThat(planner.prefer(ResourceKind.WHOLE, all, List.of(), 1, pods, ContainerHolds.NONE)).hasSize(1);
+        Handout first = planner.plan(ResourceKind.WHOLE, List.of(gpu(0)), pods, ContainerHolds.NONE);
+        assertThat(first.pod()).isEqualTo("default-scheduled");
+        assertThat(first.gpuUuids()).containsExactly(gpu(0));
+        assertThat(first.fromAnnotation()).isFalse();
+
+        ContainerHolds plainHolds = (p, c, k) -> p.name().equals("default-scheduled");
+        Handout second = planner.plan(ResourceKind.WHOLE, List.of(gpu(1)), pods, plainHolds);
+        assertThat(second.pod()).isEqualTo("gantry");
+        assertThat(second.gpuUuids()).containsExactly(gpu(3));
     }
 
     @Test

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.agent.testing.MutableClock;
 import io.gantry.agent.testing.TestGpus;
+import io.gantry.gpu.GpuBackend;
+import io.gantry.gpu.GpuDiscoveryException;
+import io.gantry.gpu.GpuEventSource;
+import io.gantry.gpu.GpuInventory;
+import io.gantry.gpu.GpuSample;
+import io.gantry.gpu.XidEvent;
 import io.gantry.gpu.fake.FakeGpuBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +56,8 @@ class HealthMonitorTest {
         String gpu = TestGpus.uuid(2);
         backend.injectXid(gpu, 79);
         await(() -> !tracker.isHealthy(gpu));
-        assertThat(tracker.get(gpu).reason()).isEqualTo("Xid 79");
+        assertThat(tracker.get(gpu).reason()).isEqualTo("Xid 79 (needs a GPU reset)");
+        assertThat(tracker.get(gpu).sticky()).isTrue();
         assertThat(tracker.isHealthy(TestGpus.uuid(0))).isTrue();
         assertThat(monitor.lastXids()).containsEntry(gpu, 79L);
     }
@@ -90,6 +98,75 @@ class HealthMonitorTest {
         monitor.checkOnce();
         assertThat(tracker.isHealthy(gpu)).isTrue();
         assertThat(tracker.all()).extracting(GpuHealth::healthy).containsOnly(true);
+    }
+
+    @Test
+    void aFailedEventStreamMakesEveryGpuSuspectAndIsOpenedAgain() throws Exception {
+        // The first stream fails at once; the backend's next one works.
+        GpuBackend flaky = new DelegatingBackend(backend) {
+            private int opened;
+
+            @Override
+            public Optional<GpuEventSource> events() {
+                if (opened++ == 0) {
+                    return Optional.of(new GpuEventSource() {
+                        @Override
+                        public Optional<XidEvent> await(Duration timeout) {
+                            throw new GpuDiscoveryException("NVML_ERROR_UNKNOWN (999) from nvmlEventSetWait_v2");
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    });
+                }
+                return backend.events();
+            }
+        };
+        monitor = HealthMonitor.start(flaky, tracker, XidPolicy.defaults(), Duration.ofHours(1),
+                Duration.ofMillis(50));
+        await(() -> tracker.all().stream().noneMatch(GpuHealth::healthy));
+        assertThat(tracker.get(TestGpus.uuid(0)).reason()).contains("GPU event stream failed");
+
+        backend.injectXid(TestGpus.uuid(2), 31);
+        await(() -> monitor.lastXids().containsKey(TestGpus.uuid(2)));
+        assertThat(monitor.eventsDown()).isFalse();
+        clock.advance(Duration.ofMinutes(5));
+        monitor.checkOnce();
+        assertThat(tracker.all()).extracting(GpuHealth::healthy).containsOnly(true);
+    }
+
+    /** A backend that passes every call to another. */
+    private static class DelegatingBackend implements GpuBackend {
+        private final GpuBackend inner;
+
+        DelegatingBackend(GpuBackend inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public GpuInventory inventory() {
+            return inner.inventory();
+        }
+
+        @Override
+        public List<GpuSample> sample() {
+            return inner.sample();
+        }
+
+        @Override
+        public Optional<GpuEventSource> events() {
+            return inner.events();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     @Test

@@ -56,6 +56,21 @@ class HealthTrackerTest {
     }
 
     @Test
+    void anErrorThatNeedsAGpuResetIsNeverHealedByTheQuietPeriod() {
+        HealthTracker t = new HealthTracker(List.of("a", "b"), Duration.ofMinutes(5), clock);
+        t.reportError("a", "Xid 79 (needs a GPU reset)", true);
+        t.reportError("b", "Xid 94");
+        clock.advance(Duration.ofHours(1));
+        t.recoverQuietGpus();
+        assertThat(t.isHealthy("a")).isFalse();
+        assertThat(t.isHealthy("b")).isTrue();
+        t.reportError("a", "GPU is lost", false);
+        clock.advance(Duration.ofHours(1));
+        t.recoverQuietGpus();
+        assertThat(t.isHealthy("a")).as("a later plain error does not clear the need for a reset").isFalse();
+    }
+
+    @Test
     void anUnattributedErrorMakesEveryGpuUnhealthy() {
         HealthTracker t = new HealthTracker(List.of("a", "b"), Duration.ofMinutes(5), clock);
         t.reportErrorOnAll("event stream failed");

@@ -3,11 +3,13 @@ package io.gantry.agent.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.gantry.agent.allocation.ContainerAsk;
 import io.gantry.agent.allocation.PodOnNode;
 import io.gantry.kube.sandbox.KubeSandbox;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,11 @@ class ApiPodSourceTest {
         try (KubeSandbox sandbox = KubeSandbox.start()) {
             sandbox.client().pods().inNamespace("team-a").resource(pod("mine", "n1", "Pending", 2, 1000)).create();
             sandbox.client().pods().inNamespace("team-a").resource(pod("running", "n1", "Running", 1, 1000)).create();
+            // Admitted (its init container has a status): its devices were allocated at admission.
+            Pod admitted = pod("initializing", "n1", "Pending", 1, 1000);
+            admitted.getStatus().setInitContainerStatuses(List.of(
+                    new ContainerStatusBuilder().withName("init").build()));
+            sandbox.client().pods().inNamespace("team-a").resource(admitted).create();
             sandbox.client().pods().inNamespace("team-a").resource(pod("elsewhere", "n2", "Pending", 1, 1000))
                     .create();
             Pod withInit = pod("share", "n1", "Pending", 1, 250);
