@@ -53,6 +53,10 @@ public final class GpuBackends {
         } catch (GpuDiscoveryException e) {
             nvmlWhy = e.getMessage();
             LOG.info("NVML backend unavailable, trying nvidia-smi: {}", nvmlWhy);
+        } catch (RuntimeException | LinkageError e) {
+            // e.g. a symbol an old driver lacks: NVML is unusable here, nvidia-smi may still work.
+            nvmlWhy = e.toString();
+            LOG.info("NVML backend unavailable, trying nvidia-smi: {}", nvmlWhy);
         }
         try {
             return NvidiaSmiBackend.open(options.nvidiaSmi());

@@ -94,7 +94,7 @@ public final class NvmlBackend implements GpuBackend {
             try {
                 uuid = nvml.uuid(dev);
                 name = nvml.name(dev);
-                memoryMiB = nvml.memoryInfo(dev).totalBytes() >> 20;
+                memoryMiB = totalMemoryMiB(nvml, dev);
             } catch (NvmlException e) {
                 LOG.warn("NVML device {} cannot be read and is left out of the inventory: {}", dev, e.getMessage());
                 continue;
@@ -219,12 +219,27 @@ public final class NvmlBackend implements GpuBackend {
         return samples;
     }
 
+    /** Total memory, 0 for a GPU that reports none (unified-memory parts answer NOT_SUPPORTED). */
+    private static long totalMemoryMiB(Nvml nvml, int dev) {
+        try {
+            return nvml.memoryInfo(dev).totalBytes() >> 20;
+        } catch (NvmlException e) {
+            if (e.code() == NvmlReturn.NOT_SUPPORTED) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
     private GpuSample sample(GpuDevice d, int dev) {
         Nvml.MemoryInfo mem;
         try {
             mem = nvml.memoryInfo(dev);
         } catch (NvmlException e) {
-            return GpuSample.failed(d.uuid(), problem(e));
+            if (e.code() != NvmlReturn.NOT_SUPPORTED) {
+                return GpuSample.failed(d.uuid(), problem(e));
+            }
+            mem = null; // no memory reading on this GPU: the framebuffer metrics are left out, the GPU is fine
         }
         Reading r = new Reading();
         Nvml.Utilization util = r.read(() -> nvml.utilization(dev));
@@ -234,7 +249,8 @@ public final class NvmlBackend implements GpuBackend {
         double sm = r.number(i -> nvml.clockMHz(i, Nvml.CLOCK_SM), dev);
         double memClock = r.number(i -> nvml.clockMHz(i, Nvml.CLOCK_MEM), dev);
         return new GpuSample(d.uuid(), util == null ? Double.NaN : util.gpuPercent(),
-                util == null ? Double.NaN : util.memoryPercent(), mem.usedBytes() / MIB, mem.freeBytes() / MIB, temp,
+                util == null ? Double.NaN : util.memoryPercent(), mem == null ? Double.NaN : mem.usedBytes() / MIB,
+                mem == null ? Double.NaN : mem.freeBytes() / MIB, temp,
                 powerMw / 1000.0, energy == null ? Double.NaN : energy.doubleValue(), sm, memClock, r.problem);
     }
 

@@ -111,6 +111,19 @@ class NvmlBackendTest {
     }
 
     @Test
+    void aGpuWithoutMemoryReadingsIsKeptAndHealthy() {
+        nvml.add(U0, "00000000:1B:00.0").fail("memory", NvmlReturn.NOT_SUPPORTED);
+        try (NvmlBackend backend = open()) {
+            assertThat(backend.inventory().devices()).singleElement()
+                    .satisfies(d -> assertThat(d.memoryMiB()).isZero());
+            GpuSample s = backend.sample().get(0);
+            assertThat(s.healthy()).isTrue();
+            assertThat(s.fbFreeMiB()).isNaN();
+            assertThat(s.fbUsedMiB()).isNaN();
+        }
+    }
+
+    @Test
     void aLostGpuFailsItsSample() {
         nvml.add(U0, "00000000:1B:00.0");
         FakeNvml.Device lost = nvml.add(U1, "00000000:43:00.0");
