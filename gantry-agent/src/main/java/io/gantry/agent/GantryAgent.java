@@ -13,6 +13,7 @@ import io.gantry.agent.k8s.ApiPodSource;
 import io.gantry.agent.kubelet.PodResourcesClient;
 import io.gantry.agent.metrics.AgentHttpServer;
 import io.gantry.agent.metrics.GpuMetricsCollector;
+import io.gantry.agent.node.NodeHealthPublisher;
 import io.gantry.agent.node.NodeLabeler;
 import io.gantry.agent.node.NodeLabels;
 import io.gantry.agent.plugin.ContainerEnvironment;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node agent, wired: GPU discovery → health tracking → two device plugins (whole GPUs and shares) served and
- * registered with the kubelet → allocation by the scheduler's annotations → metrics and node labels. Closing it
+ * registered with the kubelet → allocation by the scheduler's annotations → metrics, node labels and the node's
+ * Unhealthy GPUs for the scheduler. Closing it
  * stops everything and removes the plugin sockets; the backend stays the caller's to close.
  */
 public final class GantryAgent implements AutoCloseable {
@@ -46,9 +48,12 @@ public final class GantryAgent implements AutoCloseable {
     private final PluginSupervisor supervisor;
     private final AgentHttpServer http;
     private final AllocationLedger ledger;
+    private final NodeHealthPublisher healthPublisher;
 
     private GantryAgent(GpuInventory inventory, HealthTracker health, HealthMonitor monitor,
-                        PluginSupervisor supervisor, AgentHttpServer http, AllocationLedger ledger) {
+                        PluginSupervisor supervisor, AgentHttpServer http, AllocationLedger ledger,
+                        NodeHealthPublisher healthPublisher) {
+        this.healthPublisher = healthPublisher;
         this.inventory = inventory;
         this.health = health;
         this.monitor = monitor;
@@ -74,6 +79,7 @@ public final class GantryAgent implements AutoCloseable {
         HealthMonitor monitor = null;
         PluginSupervisor supervisor = null;
         AgentHttpServer http = null;
+        NodeHealthPublisher healthPublisher = null;
         try {
             monitor = HealthMonitor.start(backend, health, config.xids(), config.healthCheckInterval());
             AllocationLedger ledger = new AllocationLedger();
@@ -103,8 +109,14 @@ public final class GantryAgent implements AutoCloseable {
             if (client != null && config.labelNode()) {
                 NodeLabeler.apply(client, config.nodeName(), NodeLabels.of(inventory));
             }
-            return new GantryAgent(inventory, health, monitor, supervisor, http, ledger);
+            if (client != null) {
+                healthPublisher = NodeHealthPublisher.start(client, config.nodeName(), inventory.devices(), health);
+            }
+            return new GantryAgent(inventory, health, monitor, supervisor, http, ledger, healthPublisher);
         } catch (IOException | RuntimeException e) {
+            if (healthPublisher != null) {
+                healthPublisher.close();
+            }
             if (http != null) {
                 http.close();
             }
@@ -149,6 +161,9 @@ public final class GantryAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        if (healthPublisher != null) {
+            healthPublisher.close();
+        }
         if (http != null) {
             http.close();
         }

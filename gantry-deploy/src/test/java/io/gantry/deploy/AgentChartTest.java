@@ -221,10 +221,15 @@ class AgentChartTest {
     }
 
     @Test
-    void withoutNodeLabellingTheAgentMayNotTouchNodes() {
+    void withoutNodeLabellingTheAgentStillPatchesItsNodeForTheUnhealthyGpuAnnotation() {
         ClusterRole role = Deploy.one(AgentObjects.of(Deploy.renderObjects("agent.labelNode", "false")),
                 ClusterRole.class);
-        assertThat(role.getRules()).noneSatisfy(r -> assertThat(r.getResources()).contains("nodes"));
+        assertThat(role.getRules()).anySatisfy(r -> {
+            assertThat(r.getResources()).containsExactly("nodes");
+            assertThat(r.getVerbs()).containsExactly("get", "patch");
+        });
+        DaemonSet ds = AgentObjects.check(Deploy.renderObjects("agent.labelNode", "false"), NAMESPACE);
+        assertThat(AgentObjects.arg(AgentObjects.args(ds), "--label-node")).isEqualTo("false");
     }
 
     @Test

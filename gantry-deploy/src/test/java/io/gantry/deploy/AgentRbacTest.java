@@ -16,7 +16,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.gantry.agent.k8s.ApiPodSource;
+import io.gantry.agent.health.HealthTracker;
+import io.gantry.agent.node.NodeHealthPublisher;
 import io.gantry.agent.node.NodeLabeler;
+import io.gantry.gpu.GpuDevice;
+import java.time.Clock;
+import java.time.Duration;
 import io.gantry.deploy.RbacCoversTheSchedulerTest.Access;
 import io.gantry.kube.sandbox.BindingAwareCrudDispatcher;
 import io.gantry.kube.sandbox.KubeSandbox;
@@ -63,8 +68,8 @@ class AgentRbacTest {
     static final List<Request> AGENT_REQUESTS = List.of(
             // the node's pods, at each Allocate: GET /api/v1/pods?fieldSelector=spec.nodeName%3D<node>
             new Request("list", "pods", "cluster"),
-            // its own Node labelled with one merge patch, which fabric8 sends after reading the Node:
-            // GET, PATCH /api/v1/nodes/<node>
+            // its own Node annotated (Unhealthy GPUs) and labelled with merge patches, which fabric8 sends after
+            // reading the Node: GET, PATCH /api/v1/nodes/<node>
             new Request("get", "nodes", "cluster"),
             new Request("patch", "nodes", "cluster"));
 
@@ -87,12 +92,10 @@ class AgentRbacTest {
     }
 
     @Test
-    void withoutNodeLabelsOnlyThePodRequestsAreGranted() {
+    void withoutNodeLabelsTheNodeIsStillPatchedForItsUnhealthyGpus() {
         List<PolicyRule> rules = Deploy.one(AgentObjects.of(Deploy.renderObjects("agent.labelNode", "false")),
                 ClusterRole.class).getRules();
-        List<Request> podRequests = AGENT_REQUESTS.stream().filter(r -> r.resource().equals("pods")).toList();
-        assertThat(SchedulerObjects.permissions(rules)).isEqualTo(grants(podRequests));
-        assertThat(new Request("patch", "nodes", "cluster").access().allowedBy(rules)).isFalse();
+        assertThat(SchedulerObjects.permissions(rules)).isEqualTo(grants(AGENT_REQUESTS));
     }
 
     @Test
@@ -112,6 +115,15 @@ class AgentRbacTest {
                     admin.getConfiguration()).withUserAgent(USER_AGENT).build()).build()) {
                 assertThat(new ApiPodSource(agent, NODE).pendingPods()).isNotNull();
                 assertThat(NodeLabeler.apply(agent, NODE, Map.of("nvidia.com/gpu.count", "4"))).isTrue();
+                HealthTracker health = new HealthTracker(List.of("GPU-0"), Duration.ZERO, Clock.systemUTC());
+                try (NodeHealthPublisher p = NodeHealthPublisher.start(agent, NODE,
+                        List.of(new GpuDevice(0, "GPU-0", "A100", 81920, "", 0, -1, "", false)), health)) {
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (p.published() == null && System.nanoTime() < end) {
+                        Thread.sleep(20);
+                    }
+                    assertThat(p.published()).isEqualTo("");
+                }
             }
             assertThat(admin.nodes().withName(NODE).get().getMetadata().getLabels())
                     .containsEntry("nvidia.com/gpu.count", "4");

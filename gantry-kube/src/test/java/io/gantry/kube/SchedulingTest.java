@@ -43,6 +43,32 @@ class SchedulingTest extends SandboxTest {
     }
 
     @Test
+    void gpusTheNodeAgentReportsUnhealthyAreNotUsedAndFreeAgainWhenHealed() {
+        client().nodes().resource(io.gantry.kube.model.NodeTranslatorTest.withUnhealthyGpu("gpu-a", "1")).create();
+        startScheduler();
+        for (int i = 0; i < 4; i++) {
+            create(pod("p" + i, 1, 1000));
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(awaitBound(sandbox.client(), "p" + i).getMetadata().getAnnotations().get("gantry.io/gpu-ids"));
+        }
+        assertThat(ids).containsExactlyInAnyOrder("0", "2", "3");
+        await("p3 unschedulable", Duration.ofSeconds(10), () -> events(sandbox.client(), "p3").stream()
+                .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
+        assertThat(nodeOf(sandbox.client(), "p3")).isNull();
+
+        // The agent heals GPU 1: the waiting pod gets exactly it.
+        client().nodes().withName("gpu-a").edit(n -> {
+            n.getMetadata().getAnnotations().put("gantry.io/gpu-unhealthy", "");
+            n.getStatus().getAllocatable().put("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("4"));
+            return n;
+        });
+        assertThat(awaitBound(sandbox.client(), "p3").getMetadata().getAnnotations())
+                .containsEntry("gantry.io/gpu-ids", "1");
+    }
+
+    @Test
     void podsOfOtherSchedulersAreLeftAlone() {
         node("gpu-a", 4, "V100M16");
         startScheduler();

@@ -20,6 +20,12 @@ public final class GpuAnnotations {
     public static final String GPU_IDS = "gantry.io/gpu-ids";
     /** Pod annotation written by the scheduler: thousandths of each chosen GPU the pod may use. */
     public static final String GPU_MILLI = "gantry.io/gpu-milli";
+    /**
+     * Node annotation written by Gantry's node agent: the indices of the node's GPUs it reports Unhealthy,
+     * comma-separated, empty when none. Its presence says the agent manages the node: GPU indices then count over the
+     * node's capacity (an Unhealthy GPU leaves allocatable but keeps its index), and the listed GPUs are not used.
+     */
+    public static final String GPU_UNHEALTHY = "gantry.io/gpu-unhealthy";
     /** Node label with the GPU model, as GPU Feature Discovery sets it. */
     public static final String GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
 

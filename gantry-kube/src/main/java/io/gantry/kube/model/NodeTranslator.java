@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Reads a node as the engine sees it: allocatable CPU, memory, pods and {@code nvidia.com/gpu}, the GPU model from
- * {@code nvidia.com/gpu.product}, labels, taints and cordon.
+ * {@code nvidia.com/gpu.product}, labels, taints and cordon. On a node managed by Gantry's agent (annotation
+ * {@code gantry.io/gpu-unhealthy}) the GPUs count over capacity, so that indices stay those of the agent while a GPU
+ * is Unhealthy, and {@link #unhealthyGpus} names the ones not to use.
  */
 public final class NodeTranslator {
 
@@ -30,7 +32,11 @@ public final class NodeTranslator {
                 .longValue();
         long memMib = amount(alloc.get("memory")).setScale(0, RoundingMode.FLOOR).longValue() >> 20;
         int pods = alloc.containsKey("pods") ? amount(alloc.get("pods")).intValue() : NodeSpec.DEFAULT_MAX_PODS;
-        int gpus = Math.min(NodeSpec.MAX_GPUS, Math.max(0, amount(alloc.get(GpuAnnotations.GPU_RESOURCE)).intValue()));
+        Map<String, Quantity> capacity = node.getStatus() == null || node.getStatus().getCapacity() == null
+                ? Map.of() : node.getStatus().getCapacity();
+        Quantity gpuQuantity = agentManaged(node) && capacity.containsKey(GpuAnnotations.GPU_RESOURCE)
+                ? capacity.get(GpuAnnotations.GPU_RESOURCE) : alloc.get(GpuAnnotations.GPU_RESOURCE);
+        int gpus = Math.min(NodeSpec.MAX_GPUS, Math.max(0, amount(gpuQuantity).intValue()));
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         String model = labels.getOrDefault(GpuAnnotations.GPU_PRODUCT_LABEL, gpus > 0 ? UNKNOWN_MODEL : "");
         List<Taint> taints = new ArrayList<>();
@@ -51,6 +57,35 @@ public final class NodeTranslator {
         }
         return new NodeSpec(name, Math.max(0, cpu), Math.max(0, memMib), gpus, model, Math.max(0, pods), labels,
                 taints, cordoned);
+    }
+
+    private static boolean agentManaged(Node node) {
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        return a != null && a.containsKey(GpuAnnotations.GPU_UNHEALTHY);
+    }
+
+    /**
+     * The GPU indices the node's agent reports Unhealthy (annotation {@code gantry.io/gpu-unhealthy}); entries that
+     * are not indices are skipped, so a garbled annotation cannot take a node's healthy GPUs away.
+     */
+    public static List<Integer> unhealthyGpus(Node node) {
+        Map<String, String> a = node.getMetadata().getAnnotations();
+        String value = a == null ? null : a.get(GpuAnnotations.GPU_UNHEALTHY);
+        List<Integer> result = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return result;
+        }
+        for (String part : value.split(",")) {
+            try {
+                int i = Integer.parseInt(part.trim());
+                if (i >= 0 && !result.contains(i)) {
+                    result.add(i);
+                }
+            } catch (NumberFormatException e) {
+                // skipped, see above
+            }
+        }
+        return result;
     }
 
     private static BigDecimal amount(Quantity q) {

@@ -46,6 +46,8 @@ final class ClusterMirror {
     private final Map<String, PlacedPod> placed = new LinkedHashMap<>();
     /** GPU pods seen (pending or placed), for the target workload. */
     private final Map<String, PodRequest> observed = new LinkedHashMap<>();
+    /** Per node, the GPU indices its agent reports Unhealthy: charged as full, so nothing new lands on them. */
+    private final Map<String, List<Integer>> unhealthy = new LinkedHashMap<>();
     private Scheduler scheduler;
     private TargetWorkload target;
     private int rebuilds;
@@ -70,6 +72,7 @@ final class ClusterMirror {
                     charge(p);
                 }
             }
+            chargeUnhealthy(spec.name());
         } else if (!old.equals(spec)) {
             scheduler.updateNode(spec);
         }
@@ -79,6 +82,42 @@ final class ClusterMirror {
         if (nodes.remove(name) != null) {
             scheduler.removeNode(name); // its pods stay in `placed`, charged again if the node returns
         }
+    }
+
+    /** Sets the node's Unhealthy GPUs; GPUs no longer listed are free again. */
+    void setUnhealthyGpus(String node, List<Integer> gpus) {
+        List<Integer> before = unhealthy.getOrDefault(node, List.of());
+        if (before.equals(gpus)) {
+            return;
+        }
+        if (nodes.containsKey(node)) {
+            for (int g : before) {
+                scheduler.release(unhealthyKey(node, g));
+            }
+        }
+        if (gpus.isEmpty()) {
+            unhealthy.remove(node);
+        } else {
+            unhealthy.put(node, List.copyOf(gpus));
+        }
+        if (nodes.containsKey(node)) {
+            chargeUnhealthy(node);
+        }
+    }
+
+    private void chargeUnhealthy(String node) {
+        NodeSpec spec = nodes.get(node);
+        for (int g : unhealthy.getOrDefault(node, List.of())) {
+            if (g < spec.gpuCount()) {
+                scheduler.recordPlaced(PodRequest.of(unhealthyKey(node, g), 0, 0, 1, NodeSpec.MILLI_PER_GPU), node,
+                        List.of(g));
+            }
+        }
+    }
+
+    /** Not a pod key (those are namespace/name): the placeholder of an Unhealthy GPU. */
+    private static String unhealthyKey(String node, int gpu) {
+        return "gpu-unhealthy:" + node + ":" + gpu;
     }
 
     boolean hasNode(String name) {
@@ -249,6 +288,11 @@ final class ClusterMirror {
         for (PlacedPod p : placed.values()) {
             if (nodes.containsKey(p.nodeName())) {
                 charge(p);
+            }
+        }
+        for (String node : unhealthy.keySet()) {
+            if (nodes.containsKey(node)) {
+                chargeUnhealthy(node);
             }
         }
     }

@@ -251,6 +251,7 @@ public final class SchedulerLoop implements AutoCloseable {
     private void applyNode(Node node) {
         NodeSpec spec = NodeTranslator.translate(node);
         mirror.upsertNode(spec);
+        mirror.setUnhealthyGpus(spec.name(), NodeTranslator.unhealthyGpus(node));
         queue.clusterChanged(System.nanoTime());
     }
 

@@ -9,7 +9,7 @@ import io.gantry.engine.placement.Taint;
 import io.gantry.kube.sandbox.KubeSandbox;
 import org.junit.jupiter.api.Test;
 
-class NodeTranslatorTest {
+public class NodeTranslatorTest {
 
     @Test
     void allocatableGpusModelLabelsAndCapacityAreRead() {
@@ -22,6 +22,31 @@ class NodeTranslatorTest {
         assertThat(spec.maxPods()).isEqualTo(110);
         assertThat(spec.labels()).containsEntry("nvidia.com/gpu.product", "A100-SXM4-80GB");
         assertThat(spec.unschedulable()).isFalse();
+    }
+
+    /** A node whose agent reports GPU 1 of 4 Unhealthy: allocatable 3, capacity 4. */
+    public static Node withUnhealthyGpu(String name, String annotation) {
+        Node node = KubeSandbox.gpuNode(name, 4, "A100", 64, 256);
+        node.getStatus().setAllocatable(new java.util.LinkedHashMap<>(node.getStatus().getAllocatable()));
+        node.getStatus().getAllocatable().put("nvidia.com/gpu", new io.fabric8.kubernetes.api.model.Quantity("3"));
+        if (annotation != null) {
+            node.getMetadata().setAnnotations(java.util.Map.of("gantry.io/gpu-unhealthy", annotation));
+        }
+        return node;
+    }
+
+    @Test
+    void onNodesOfGantrysAgentGpusCountOverCapacityAndUnhealthyOnesAreNamed() {
+        Node managed = withUnhealthyGpu("n1", "1");
+        assertThat(NodeTranslator.translate(managed).gpuCount()).isEqualTo(4);
+        assertThat(NodeTranslator.unhealthyGpus(managed)).containsExactly(1);
+
+        Node other = withUnhealthyGpu("n2", null);
+        assertThat(NodeTranslator.translate(other).gpuCount()).as("another device plugin: allocatable").isEqualTo(3);
+        assertThat(NodeTranslator.unhealthyGpus(other)).isEmpty();
+
+        assertThat(NodeTranslator.unhealthyGpus(withUnhealthyGpu("n3", ""))).isEmpty();
+        assertThat(NodeTranslator.unhealthyGpus(withUnhealthyGpu("n4", "3, x,3,-1,0"))).containsExactly(3, 0);
     }
 
     @Test
