@@ -7,7 +7,8 @@
 #   scripts/gpu-check.sh prepare        build and collect everything into target/gpu-check (needs Maven Central once)
 #   scripts/gpu-check.sh run [OUT_DIR]  run the checks (needs the NVIDIA driver, a GPU and a JDK/JRE 17+; no network)
 #   scripts/gpu-check.sh [OUT_DIR]      prepare when target/gpu-check is missing, then run
-# On a machine without network, run `prepare` elsewhere and bring target/gpu-check along (about 60 MB).
+# On a machine without network, run `prepare` elsewhere and bring target/gpu-check along (about 66 MiB: the CLI's fat
+# jar, the agent's test classes, AssertJ and JUnit's console launcher).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kit=target/gpu-check
@@ -17,10 +18,11 @@ prepare() {
   set -e
   ./mvnw -B -ntp -q install -DskipTests
   rm -rf "$kit" && mkdir -p "$kit/lib"
-  # gantry-cli's runtime and test classpath: every module, the agent's test-jar (FakeKubelet, KubeletFlowTest),
-  # JUnit and AssertJ.
-  ./mvnw -B -ntp -q -pl gantry-cli dependency:copy-dependencies -DincludeScope=test -DoutputDirectory="$PWD/$kit/lib"
-  cp gantry-cli/target/gantry-cli-*-SNAPSHOT.jar "$kit/lib/" 2>/dev/null || cp gantry-cli/target/gantry-cli-*[0-9].jar "$kit/lib/"
+  # The CLI's fat jar holds every module and the in-process API server; the agent's test-jar adds FakeKubelet and
+  # KubeletFlowTest; AssertJ and JUnit's console launcher run them.
+  cp gantry-cli/target/gantry-cli-*-all.jar gantry-agent/target/gantry-agent-*-tests.jar "$kit/lib/"
+  ./mvnw -B -ntp -q -pl gantry-agent dependency:copy-dependencies -DincludeArtifactIds=assertj-core \
+    -DincludeScope=test -DoutputDirectory="$PWD/$kit/lib"
   ./mvnw -B -ntp -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_version" \
     -DoutputDirectory="$PWD/$kit"
   set +e
@@ -72,7 +74,7 @@ run() {
   step "in-test kubelet flow (KubeletFlowTest) with -Dgantry.agent.test.backend=nvml"
   java -Dgantry.agent.test.backend=nvml -jar "$kit/junit-platform-console-standalone-$junit_version.jar" \
     execute --class-path "$(ls "$kit"/lib/*.jar | tr '\n' ':')" --select-class io.gantry.agent.KubeletFlowTest \
-    --details=tree --disable-banner 2>&1 | grep -v '^\[' | tee -a "$log"
+    --details=tree --disable-banner --disable-ansi-colors 2>&1 | grep -v '^\[' | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || { say "FAILED: kubelet flow"; status=1; }
 
   step "result: $([ $status -eq 0 ] && echo PASSED || echo FAILED)"

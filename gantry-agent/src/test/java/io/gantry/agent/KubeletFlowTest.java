@@ -187,14 +187,19 @@ class KubeletFlowTest {
     void aPreferenceQuestionWithIdsThisNodeNeverHadStillGetsAnAnswer() throws Exception {
         kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == gpus.size(), WAIT);
         // A stale kubelet checkpoint may name a GPU that was swapped out; the call is advice and must not fail.
-        var answer = io.gantry.agent.proto.deviceplugin.DevicePluginGrpc.newBlockingStub(
-                io.gantry.agent.kubelet.UnixSockets.channel(dir.resolve("device-plugins/gantry-gpu.sock")))
-                .getPreferredAllocation(io.gantry.agent.proto.deviceplugin.PreferredAllocationRequest.newBuilder()
-                        .addContainerRequests(io.gantry.agent.proto.deviceplugin.ContainerPreferredAllocationRequest
-                                .newBuilder().addAvailableDeviceIDs(gpus.get(0).uuid())
-                                .addAvailableDeviceIDs("GPU-swapped-out").addMustIncludeDeviceIDs("GPU-swapped-out")
-                                .setAllocationSize(2))
-                        .build());
+        var channel = io.gantry.agent.kubelet.UnixSockets.channel(dir.resolve("device-plugins/gantry-gpu.sock"));
+        io.gantry.agent.proto.deviceplugin.PreferredAllocationResponse answer;
+        try {
+            answer = io.gantry.agent.proto.deviceplugin.DevicePluginGrpc.newBlockingStub(channel)
+                    .getPreferredAllocation(io.gantry.agent.proto.deviceplugin.PreferredAllocationRequest.newBuilder()
+                            .addContainerRequests(io.gantry.agent.proto.deviceplugin
+                                    .ContainerPreferredAllocationRequest.newBuilder()
+                                    .addAvailableDeviceIDs(gpus.get(0).uuid()).addAvailableDeviceIDs("GPU-swapped-out")
+                                    .addMustIncludeDeviceIDs("GPU-swapped-out").setAllocationSize(2))
+                            .build());
+        } finally {
+            io.gantry.agent.kubelet.UnixSockets.close(channel);
+        }
         assertThat(answer.getContainerResponses(0).getDeviceIDsList()).contains("GPU-swapped-out");
     }
 
@@ -240,6 +245,8 @@ class KubeletFlowTest {
         ContainerAllocateResponse r = kubelet.allocate("nvidia.com/gpu", List.of(gpus.get(0).uuid()));
 
         assertThat(r.getEnvsMap()).containsEntry("NVIDIA_VISIBLE_DEVICES", gpus.get(0).uuid());
+        assertThat(agent.health().all()).as("a second agent on the same backend watches a fresh event stream")
+                .allMatch(io.gantry.agent.health.GpuHealth::healthy);
     }
 
     private void createPod(String ns, String name, int gpus, int milli, String ids, String milliAnnotation) {

@@ -70,7 +70,8 @@ public final class FakeGpuBackend implements GpuBackend {
 
     private final GpuInventory inventory;
     private final Path file;
-    private final QueueEventSource events = new QueueEventSource();
+    /** The current event source; a closed one is replaced at the next {@link #events()}, as NVML opens a new set. */
+    private volatile QueueEventSource events = new QueueEventSource();
     private final Object lock = new Object();
     // Guarded by lock: state per UUID from the file or setTelemetry, problems set by setProblem, the file stamp.
     private final Map<String, FakeGpuState> states = new LinkedHashMap<>();
@@ -138,7 +139,12 @@ public final class FakeGpuBackend implements GpuBackend {
 
     @Override
     public Optional<GpuEventSource> events() {
-        return Optional.of(events);
+        synchronized (lock) {
+            if (events.isClosed()) {
+                events = new QueueEventSource();
+            }
+            return Optional.of(events);
+        }
     }
 
     /**
@@ -150,7 +156,12 @@ public final class FakeGpuBackend implements GpuBackend {
         if (uuidOrNull != null) {
             device(uuidOrNull);
         }
-        events.offer(new XidEvent(uuidOrNull, xid));
+        synchronized (lock) {
+            if (events.isClosed()) {
+                events = new QueueEventSource();
+            }
+            events.offer(new XidEvent(uuidOrNull, xid));
+        }
     }
 
     /** Makes the next {@link #sample()} report {@code problemOrNull} for the GPU; null withdraws it. */

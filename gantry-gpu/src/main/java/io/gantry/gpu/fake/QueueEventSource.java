@@ -18,6 +18,10 @@ final class QueueEventSource implements GpuEventSource {
     private final BlockingQueue<XidEvent> queue = new LinkedBlockingQueue<>();
     private volatile boolean closed;
 
+    boolean isClosed() {
+        return closed;
+    }
+
     void offer(XidEvent event) {
         requireNonNull(event, "event");
         if (closed) {

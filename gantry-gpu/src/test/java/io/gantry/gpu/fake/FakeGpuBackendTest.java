@@ -103,6 +103,19 @@ class FakeGpuBackendTest {
     }
 
     @Test
+    void aClosedEventSourceIsReplacedByAFreshOneAsNvmlOpensANewSet() throws Exception {
+        try (FakeGpuBackend fake = FakeGpuBackend.of(twoGpus())) {
+            GpuEventSource first = fake.events().orElseThrow();
+            first.close();
+            fake.injectXid(A, 48);
+            GpuEventSource second = fake.events().orElseThrow();
+            assertThat(second).isNotSameAs(first);
+            assertThat(second.await(Duration.ofSeconds(30))).contains(new XidEvent(A, 48));
+            assertThat(fake.events().orElseThrow()).as("an open source is shared").isSameAs(second);
+        }
+    }
+
+    @Test
     void closeWakesAWaitingReader() throws Exception {
         FakeGpuBackend fake = FakeGpuBackend.of(twoGpus());
         GpuEventSource events = fake.events().orElseThrow();
