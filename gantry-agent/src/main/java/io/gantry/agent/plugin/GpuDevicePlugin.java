@@ -46,6 +46,8 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
     private final HealthTracker health;
     private final GpuAllocator allocator;
     private final List<ServerCallStreamObserver<ListAndWatchResponse>> watchers = new CopyOnWriteArrayList<>();
+    private volatile Runnable onStreamLost = () -> { };
+    private volatile boolean stopping;
 
     public GpuDevicePlugin(ResourceKind kind, List<GpuDevice> gpus, HealthTracker health, GpuAllocator allocator) {
         this.kind = requireNonNull(kind, "kind");
@@ -57,6 +59,10 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
 
     public ResourceKind kind() {
         return kind;
+    }
+
+    static String resourceNames(List<GpuDevicePlugin> plugins) {
+        return String.join(" or ", plugins.stream().map(p -> p.kind().resourceName()).toList());
     }
 
     /** The device list as ListAndWatch sends it now. */
@@ -94,7 +100,13 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
     @Override
     public void listAndWatch(Empty request, StreamObserver<ListAndWatchResponse> out) {
         ServerCallStreamObserver<ListAndWatchResponse> stream = (ServerCallStreamObserver<ListAndWatchResponse>) out;
-        stream.setOnCancelHandler(() -> watchers.remove(stream));
+        stream.setOnCancelHandler(() -> {
+            watchers.remove(stream);
+            if (!stopping) {
+                // The kubelet closed our stream while we serve: it restarted, or dropped this endpoint.
+                onStreamLost.run();
+            }
+        });
         // Under the publish lock: no health change can fall between this first list and the stream's registration.
         synchronized (this) {
             watchers.add(stream);
@@ -122,8 +134,19 @@ public final class GpuDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase
         }
     }
 
+    /** Called when the kubelet ends a ListAndWatch stream while the plugin serves. */
+    void onStreamLost(Runnable listener) {
+        this.onStreamLost = listener;
+    }
+
+    /** The plugin serves again (after {@link #completeStreams}). */
+    void serving() {
+        stopping = false;
+    }
+
     /** Ends every ListAndWatch stream (the plugin is stopping). */
     synchronized void completeStreams() {
+        stopping = true;
         for (ServerCallStreamObserver<ListAndWatchResponse> w : watchers) {
             try {
                 w.onCompleted();

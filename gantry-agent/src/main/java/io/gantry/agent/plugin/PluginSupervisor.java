@@ -39,6 +39,8 @@ public final class PluginSupervisor implements AutoCloseable {
     static final String API_VERSION = "v1beta1";
     private static final Logger LOG = LoggerFactory.getLogger(PluginSupervisor.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    /** The longest wait before registering again after the kubelet dropped our endpoint repeatedly. */
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
     private final Path dir;
     private final List<GpuDevicePlugin> plugins;
@@ -49,6 +51,8 @@ public final class PluginSupervisor implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean registered;
+    private volatile boolean streamLost;
+    private int drops;
     private Object kubeletSocketKey;
 
     private PluginSupervisor(Path dir, List<GpuDevicePlugin> plugins, Duration retry) {
@@ -57,6 +61,9 @@ public final class PluginSupervisor implements AutoCloseable {
         this.retry = retry;
         this.thread = new Thread(this::run, "gantry-device-plugins");
         thread.setDaemon(true);
+        for (GpuDevicePlugin p : this.plugins) {
+            p.onStreamLost(() -> streamLost = true);
+        }
     }
 
     /** Serves and registers {@code plugins} in {@code dir}, and keeps them registered until closed. */
@@ -118,7 +125,21 @@ public final class PluginSupervisor implements AutoCloseable {
                 if (registered && (newKubeletSocket || kubeletRestarted())) {
                     LOG.info("the kubelet restarted (its socket or ours was replaced); serving and registering again");
                     registered = false;
+                    streamLost = false;
+                    drops = 0;
                     nextAttempt = 0;
+                } else if (registered && streamLost) {
+                    // Our sockets and the kubelet's are unchanged, yet it closed ListAndWatch: it dropped this
+                    // endpoint, e.g. because another device plugin registered the same resource. Register again,
+                    // backing off so that two plugins do not take the resource from each other every few seconds.
+                    registered = false;
+                    streamLost = false;
+                    drops++;
+                    Duration wait = backoff(drops);
+                    LOG.warn("the kubelet closed a ListAndWatch stream without restarting (another device plugin "
+                            + "registering {} or {}?); registering again in {} ms", GpuDevicePlugin.resourceNames(
+                            plugins), "a kubelet shutting down", wait.toMillis());
+                    nextAttempt = System.nanoTime() + wait.toNanos();
                 }
             }
         } catch (InterruptedException e) {
@@ -129,6 +150,15 @@ public final class PluginSupervisor implements AutoCloseable {
             stopServers();
             stopped.countDown();
         }
+    }
+
+    /** retry, doubled for each drop in a row, at most {@link #MAX_BACKOFF}. */
+    private Duration backoff(int drops) {
+        Duration d = retry;
+        for (int i = 1; i < drops && d.compareTo(MAX_BACKOFF) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
     }
 
     private static String describe(Exception e) {
@@ -163,6 +193,7 @@ public final class PluginSupervisor implements AutoCloseable {
         Object key = fileKey(kubelet);
         stopServers();
         for (GpuDevicePlugin p : plugins) {
+            p.serving();
             servers.add(UnixSockets.serve(dir.resolve(p.kind().socketName()), p.bindService()));
         }
         ManagedChannel channel = UnixSockets.channel(kubelet);

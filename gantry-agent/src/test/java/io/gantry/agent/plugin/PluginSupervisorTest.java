@@ -45,6 +45,28 @@ class PluginSupervisorTest {
     }
 
     @Test
+    void anEndpointTheKubeletDropsIsRegisteredAgain() throws Exception {
+        Path pluginDir = dir.resolve("dp");
+        try (FakeGpuBackend backend = TestGpus.fourA100s(); FakeKubelet kubelet = FakeKubelet.start(pluginDir);
+             GantryAgent agent = start(backend, pluginDir)) {
+            kubelet.awaitRegisterCalls("nvidia.com/gpu", 1, WAIT);
+            kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 1, WAIT);
+
+            kubelet.dropEndpoint("nvidia.com/gpu");
+
+            kubelet.awaitRegisterCalls("nvidia.com/gpu", 2, WAIT);
+            kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 2, WAIT);
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (agent.registrations() < 2 && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(agent.registrations()).isEqualTo(2);
+            assertThat(agent.registered()).isTrue();
+            assertThat(kubelet.admit("nvidia.com/gpu", 1).getEnvsMap()).containsKey("NVIDIA_VISIBLE_DEVICES");
+        }
+    }
+
+    @Test
     void aNewKubeletSocketAloneTriggersReRegistration() throws Exception {
         Path pluginDir = dir.resolve("dp");
         try (FakeGpuBackend backend = TestGpus.fourA100s(); FakeKubelet first = FakeKubelet.start(pluginDir);

@@ -261,6 +261,17 @@ public final class FakeKubelet implements AutoCloseable {
         return List.copyOf(preferredAnswers);
     }
 
+    /**
+     * The kubelet dropping one plugin's endpoint without restarting, as it does when another plugin registers the
+     * same resource: its ListAndWatch stream is closed, the sockets stay.
+     */
+    public void dropEndpoint(String resource) {
+        Plugin p = plugins.remove(resource);
+        if (p != null) {
+            UnixSockets.close(p.channel);
+        }
+    }
+
     /** A kubelet restart: the old one stops, every socket in the directory is deleted, a new kubelet.sock serves. */
     public void restart() throws IOException {
         stop();
