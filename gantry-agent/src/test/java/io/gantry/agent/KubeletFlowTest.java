@@ -68,6 +68,7 @@ class KubeletFlowTest {
         agent = startAgent(sandbox.client());
         kubelet.awaitRegisterCalls(GpuAnnotations.GPU_RESOURCE, 1, WAIT);
         kubelet.awaitRegisterCalls(GpuAnnotations.GPU_MILLI_RESOURCE, 1, WAIT);
+        FakeKubelet.awaitCount(agent::registrations, 1, WAIT);
     }
 
     private GantryAgent startAgent(io.fabric8.kubernetes.client.KubernetesClient client) throws Exception {
@@ -213,7 +214,7 @@ class KubeletFlowTest {
         kubelet.awaitRegisterCalls("nvidia.com/gpu", 2, WAIT);
         kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 2, WAIT);
         kubelet.awaitDevices("nvidia.com/gpu", d -> d.size() == gpus.size(), WAIT);
-        assertThat(agent.registrations()).isGreaterThan(before);
+        FakeKubelet.awaitCount(agent::registrations, before + 1, WAIT);
         assertThat(dir.resolve("device-plugins/gantry-gpu.sock")).exists();
         // The new kubelet can allocate through the new connection.
         assertThat(kubelet.admit("nvidia.com/gpu", 1).getEnvsMap()).containsKey("NVIDIA_VISIBLE_DEVICES");

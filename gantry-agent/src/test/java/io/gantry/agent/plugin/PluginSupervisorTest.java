@@ -39,6 +39,7 @@ class PluginSupervisorTest {
             try (FakeKubelet kubelet = FakeKubelet.start(pluginDir)) {
                 kubelet.awaitRegisterCalls("nvidia.com/gpu", 1, WAIT);
                 kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 1, WAIT);
+                FakeKubelet.awaitCount(agent::registrations, 1, WAIT);
                 assertThat(agent.registrations()).isEqualTo(1);
             }
         }
@@ -56,10 +57,7 @@ class PluginSupervisorTest {
 
             kubelet.awaitRegisterCalls("nvidia.com/gpu", 2, WAIT);
             kubelet.awaitRegisterCalls("gantry.io/gpu-milli", 2, WAIT);
-            long end = System.nanoTime() + WAIT.toNanos();
-            while (agent.registrations() < 2 && System.nanoTime() < end) {
-                Thread.sleep(10);
-            }
+            FakeKubelet.awaitCount(agent::registrations, 2, WAIT);
             assertThat(agent.registrations()).isEqualTo(2);
             assertThat(agent.registered()).isTrue();
             assertThat(kubelet.admit("nvidia.com/gpu", 1).getEnvsMap()).containsKey("NVIDIA_VISIBLE_DEVICES");
@@ -79,6 +77,7 @@ class PluginSupervisorTest {
             try (FakeKubelet second = FakeKubelet.start(pluginDir)) {
                 second.awaitRegisterCalls("nvidia.com/gpu", 1, WAIT);
                 second.awaitRegisterCalls("gantry.io/gpu-milli", 1, WAIT);
+                FakeKubelet.awaitCount(agent::registrations, 2, WAIT);
                 assertThat(agent.registrations()).isEqualTo(2);
             }
         }

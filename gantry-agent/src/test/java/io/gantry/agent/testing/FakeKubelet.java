@@ -201,6 +201,22 @@ public final class FakeKubelet implements AutoCloseable {
                 + accepted.stream().filter(r -> r.getResourceName().equals(resource)).count());
     }
 
+    /**
+     * Waits until {@code registrations} reaches {@code count}: the agent counts a round once its last Register call
+     * returned, a moment after the kubelet accepted it.
+     */
+    public static void awaitCount(java.util.function.IntSupplier registrations, int count, Duration timeout)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (registrations.getAsInt() < count) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + count + " registration rounds; got "
+                        + registrations.getAsInt());
+            }
+            Thread.sleep(10);
+        }
+    }
+
     public static String summary(List<Device> devices) {
         long healthy = devices.stream().filter(d -> d.getHealth().equals("Healthy")).count();
         return devices.size() + " devices, " + healthy + " healthy";
