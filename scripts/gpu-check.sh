@@ -7,8 +7,8 @@
 #   scripts/gpu-check.sh prepare        build and collect everything into target/gpu-check (needs Maven Central once)
 #   scripts/gpu-check.sh run [OUT_DIR]  run the checks (needs the NVIDIA driver, a GPU and a JDK/JRE 17+; no network)
 #   scripts/gpu-check.sh [OUT_DIR]      prepare when target/gpu-check is missing, then run
-# On a machine without network, run `prepare` elsewhere and bring target/gpu-check along (about 66 MiB: the CLI's fat
-# jar, the agent's test classes, AssertJ and JUnit's console launcher).
+# On a machine without network, run `prepare` elsewhere and bring target/gpu-check along (about 58 MiB: the CLI's fat
+# jar, the agent's test classes, AssertJ and JUnit's console launcher). A JDK or JRE 17+ must be there already.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kit=target/gpu-check
@@ -21,6 +21,20 @@ prepare() {
   # The CLI's fat jar holds every module and the in-process API server; the agent's test-jar adds FakeKubelet and
   # KubeletFlowTest; AssertJ and JUnit's console launcher run them.
   cp gantry-cli/target/gantry-cli-*-all.jar gantry-agent/target/gantry-agent-*-tests.jar "$kit/lib/"
+  # Smaller for machines with a transfer limit: netty's TLS natives (the agent's gRPC is plaintext over Unix
+  # sockets) and BouncyCastle's post-quantum classes are not used here.
+  python3 - "$kit"/lib/gantry-cli-*-all.jar <<'PY'
+import os, sys, zipfile
+src = sys.argv[1]
+tmp = src + ".tmp"
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        n = item.filename
+        if ("tcnative" in n and n.startswith("META-INF/native/")) or n.startswith("org/bouncycastle/pqc/"):
+            continue
+        zout.writestr(item, zin.read(n))
+os.replace(tmp, src)
+PY
   ./mvnw -B -ntp -q -pl gantry-agent dependency:copy-dependencies -DincludeArtifactIds=assertj-core \
     -DincludeScope=test -DoutputDirectory="$PWD/$kit/lib"
   ./mvnw -B -ntp -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_version" \
