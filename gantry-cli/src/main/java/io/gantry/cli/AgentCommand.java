@@ -184,7 +184,7 @@ final class AgentCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        Closer closer = new Closer();
+        ShutdownCloser closer = new ShutdownCloser(CLOSE_LIMIT);
         closer.add("the Kubernetes client", client);
         Thread hook = new Thread(() -> {
             exit.complete(0);
@@ -243,7 +243,7 @@ final class AgentCommand implements Callable<Integer> {
     }
 
     /** Stays up without GPUs until stopped, serving /healthz (for the DaemonSet's probes) and an empty /metrics. */
-    private int idle(String why, Closer closer, PrintWriter err) {
+    private int idle(String why, ShutdownCloser closer, PrintWriter err) {
         err.println("gantry agent: " + why + ". --fail-on-init-error false: staying up without serving any GPU "
                 + "until stopped");
         err.flush();
@@ -419,79 +419,6 @@ final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             String host = System.getenv("HOSTNAME");
             return host == null ? "" : host.trim();
-        }
-    }
-
-    /**
-     * Closes what the agent opened, newest first (agent before backend before client), once, whoever asks first;
-     * callers wait at most {@link #CLOSE_LIMIT}, because Kubernetes kills a pod that outstays its grace period anyway.
-     */
-    private static final class Closer {
-        private record Entry(String what, AutoCloseable resource) {
-        }
-
-        private final List<Entry> resources = new ArrayList<>();
-        private Thread closing;
-
-        /** Adds a resource to close last; null is ignored. */
-        void add(String what, AutoCloseable resource) {
-            add(what, resource, Integer.MAX_VALUE);
-        }
-
-        /** Adds a resource to close first. */
-        void addFirst(String what, AutoCloseable resource) {
-            add(what, resource, 0);
-        }
-
-        private void add(String what, AutoCloseable resource, int position) {
-            if (resource == null) {
-                return;
-            }
-            synchronized (this) {
-                if (closing == null) {
-                    resources.add(Math.min(position, resources.size()), new Entry(what, resource));
-                    return;
-                }
-            }
-            // Stopping began (a signal during start): close what arrives late at once.
-            closeNow(List.of(new Entry(what, resource)));
-        }
-
-        void close() {
-            Thread t;
-            synchronized (this) {
-                if (closing == null) {
-                    List<Entry> all = List.copyOf(resources);
-                    closing = new Thread(() -> closeNow(all), "gantry-close");
-                    closing.setDaemon(true);
-                    closing.start();
-                }
-                t = closing;
-            }
-            try {
-                t.join(CLOSE_LIMIT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                LOG.warn("stopping takes longer than {} s; exiting without waiting", CLOSE_LIMIT.toSeconds());
-            }
-        }
-
-        private static void closeNow(List<Entry> all) {
-            if (!all.isEmpty()) {
-                LOG.info("stopping");
-            }
-            for (Entry e : all) {
-                try {
-                    e.resource().close();
-                } catch (Exception ex) {
-                    LOG.warn("error while closing {}: {}", e.what(), ex.toString());
-                }
-            }
-            if (!all.isEmpty()) {
-                LOG.info("stopped");
-            }
         }
     }
 }

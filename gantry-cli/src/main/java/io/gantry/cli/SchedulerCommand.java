@@ -107,7 +107,8 @@ final class SchedulerCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        Closer closer = new Closer(client);
+        ShutdownCloser closer = new ShutdownCloser(CLOSE_LIMIT);
+        closer.add("the Kubernetes client", client);
         Thread hook = new Thread(() -> {
             exit.complete(0);
             closer.close();
@@ -130,7 +131,7 @@ final class SchedulerCommand implements Callable<Integer> {
                 err.flush();
                 return 1;
             }
-            closer.scheduler = scheduler;
+            closer.addFirst("the scheduler", scheduler);
             running = scheduler;
             SchedulerConfig.LeaderElection le = config.leaderElection();
             LOG.info("listening on :{} (/metrics, /healthz, /readyz, /api/explain/NAMESPACE/POD{}); {}",
@@ -210,55 +211,5 @@ final class SchedulerCommand implements Callable<Integer> {
         String top = e.getMessage() == null ? e.toString() : e.getMessage();
         String bottom = root.getMessage();
         return root == e || bottom == null || top.contains(bottom) ? top : top + " (" + bottom + ")";
-    }
-
-    /**
-     * Closes the scheduler (releasing the lease) and then the client, once, whoever asks first; callers wait at most
-     * {@link #CLOSE_LIMIT}, because releasing the lease needs the API server, which may be the very thing that is
-     * unreachable, and Kubernetes kills a pod that outstays its grace period (30 s by default) anyway.
-     */
-    private static final class Closer {
-        private final KubernetesClient client;
-        volatile GantryScheduler scheduler;
-        private Thread closing;
-
-        Closer(KubernetesClient client) {
-            this.client = client;
-        }
-
-        void close() {
-            Thread t;
-            synchronized (this) {
-                if (closing == null) {
-                    closing = new Thread(this::closeNow, "gantry-close");
-                    closing.setDaemon(true);
-                    closing.start();
-                }
-                t = closing;
-            }
-            try {
-                t.join(CLOSE_LIMIT.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                LOG.warn("stopping takes longer than {} s (API server unreachable?); exiting without waiting",
-                        CLOSE_LIMIT.toSeconds());
-            }
-        }
-
-        private void closeNow() {
-            try {
-                if (scheduler != null) {
-                    LOG.info("stopping");
-                    scheduler.close();
-                    LOG.info("stopped");
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("error while stopping the scheduler: {}", e.toString());
-            } finally {
-                client.close();
-            }
-        }
     }
 }
