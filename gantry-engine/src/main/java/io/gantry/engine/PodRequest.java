@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.placement.NodePlacement;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a pod asks of the scheduler.
@@ -13,8 +14,9 @@ import java.util.List;
  * of exact model names; empty accepts every model. Its order and duplicates are kept, because the FGD target
  * workload keys pod types by the list as written.
  *
- * <p>{@code priority}, {@code queue} and {@code gangGroup} are carried for queueing, quota and gang scheduling.
- * {@code placement} says which nodes the pod may use at all (selectors, affinity, tolerations).
+ * <p>{@code priority} orders the scheduling queue (higher first). {@code labels} are the pod's labels, which
+ * inter-pod constraints match against. {@code placement} says which nodes the pod may use at all (selectors, node
+ * affinity, tolerations); {@code attributes} carries what single plugins need (see {@link PodAttributes}).
  */
 public record PodRequest(
         String name,
@@ -24,16 +26,16 @@ public record PodRequest(
         int gpuMilliPerGpu,
         List<String> allowedGpuModels,
         int priority,
-        String queue,
-        String gangGroup,
-        NodePlacement placement) {
+        Map<String, String> labels,
+        NodePlacement placement,
+        PodAttributes attributes) {
 
     public PodRequest {
         requireNonNull(placement, "placement");
         requireNonNull(name, "name");
         allowedGpuModels = List.copyOf(requireNonNull(allowedGpuModels, "allowedGpuModels"));
-        requireNonNull(queue, "queue");
-        requireNonNull(gangGroup, "gangGroup");
+        labels = Map.copyOf(requireNonNull(labels, "labels"));
+        requireNonNull(attributes, "attributes");
         if (cpuMilli < 0 || memoryMib < 0) {
             throw new IllegalArgumentException("pod " + name + ": negative CPU or memory request (cpuMilli="
                     + cpuMilli + ", memoryMib=" + memoryMib + ")");
@@ -55,36 +57,52 @@ public record PodRequest(
         }
     }
 
-    /** A pod without placement rules. */
+    /** A pod without labels, placement rules or plugin attributes. */
     public PodRequest(String name, long cpuMilli, long memoryMib, int gpuCount, int gpuMilliPerGpu,
-            List<String> allowedGpuModels, int priority, String queue, String gangGroup) {
-        this(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, queue, gangGroup,
-                NodePlacement.NONE);
+            List<String> allowedGpuModels, int priority) {
+        this(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, Map.of(),
+                NodePlacement.NONE, PodAttributes.NONE);
     }
 
-    /** A plain pod: no model constraint, priority 0, default queue, no gang. */
+    /** A plain pod: no model constraint, priority 0. */
     public static PodRequest of(String name, long cpuMilli, long memoryMib, int gpuCount, int gpuMilliPerGpu) {
-        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, List.of(), 0, "default", "");
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, List.of(), 0);
     }
 
     public PodRequest withAllowedGpuModels(List<String> models) {
-        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, models, priority, queue, gangGroup,
-                placement);
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, models, priority, labels,
+                placement, attributes);
     }
 
     public PodRequest withPlacement(NodePlacement rules) {
-        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, queue,
-                gangGroup, rules);
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority, labels,
+                rules, attributes);
     }
 
     public PodRequest withPriority(int newPriority) {
         return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, newPriority,
-                queue, gangGroup, placement);
+                labels, placement, attributes);
     }
 
     public PodRequest withName(String newName) {
         return new PodRequest(newName, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority,
-                queue, gangGroup, placement);
+                labels, placement, attributes);
+    }
+
+    public PodRequest withLabels(Map<String, String> newLabels) {
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority,
+                newLabels, placement, attributes);
+    }
+
+    public <T> PodRequest withAttribute(PodAttributes.Key<T> key, T value) {
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority,
+                labels, placement, attributes.with(key, value));
+    }
+
+    /** The same pod asking for these GPUs (count and milli per GPU), e.g. as recorded on a bound pod. */
+    public PodRequest withGpus(int newGpuCount, int newGpuMilliPerGpu) {
+        return new PodRequest(name, cpuMilli, memoryMib, newGpuCount, newGpuMilliPerGpu, allowedGpuModels, priority,
+                labels, placement, attributes);
     }
 
     public boolean needsGpu() {

@@ -359,7 +359,7 @@ class PlacementSchedulingTest {
         assertThat(plain.placement()).isSameAs(NodePlacement.NONE);
         NodePlacement rules = selector(Map.of("k", "v"));
         PodRequest placed = plain.withPlacement(rules).withPriority(7);
-        assertThat(placed).isEqualTo(new PodRequest("p", 100, 200, 1, 500, List.of("T4"), 7, "default", "", rules));
+        assertThat(placed).isEqualTo(new PodRequest("p", 100, 200, 1, 500, List.of("T4"), 7).withPlacement(rules));
         // the other withers keep the placement
         assertThat(placed.withName("q").placement()).isEqualTo(rules);
         assertThat(placed.withAllowedGpuModels(List.of()).placement()).isEqualTo(rules);

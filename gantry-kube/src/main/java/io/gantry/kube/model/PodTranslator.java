@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.gantry.engine.NodeSpec;
+import io.gantry.engine.PodAttributes;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.placement.NodeSelectorRequirement;
@@ -94,8 +95,10 @@ public final class PodTranslator {
         }
         int priority = spec.getPriority() == null ? 0 : spec.getPriority();
         long memMib = (memBytes + (1L << 20) - 1) >> 20;
-        return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority, "default", "",
-                placement(spec));
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority,
+                labels == null ? Map.of() : labels, placement(spec),
+                PodAttributes.NONE);
     }
 
     static List<String> models(String value) {

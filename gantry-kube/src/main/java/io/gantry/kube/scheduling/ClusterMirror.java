@@ -184,9 +184,7 @@ final class ClusterMirror {
             ids = List.of();
         }
         if (ids.size() != request.gpuCount()) {
-            request = new PodRequest(request.name(), request.cpuMilli(), request.memoryMib(), ids.size(),
-                    ids.isEmpty() ? 0 : request.gpuMilliPerGpu(), request.allowedGpuModels(), request.priority(),
-                    request.queue(), request.gangGroup(), request.placement());
+            request = request.withGpus(ids.size(), ids.isEmpty() ? 0 : request.gpuMilliPerGpu());
         }
         scheduler.recordPlaced(request, p.nodeName(), ids);
     }

@@ -329,9 +329,7 @@ public final class SchedulerLoop implements AutoCloseable {
             List<Integer> ids = GpuAnnotations.parseIds(idsText);
             String milliText = ann.get(GpuAnnotations.GPU_MILLI);
             int milli = milliText == null ? request.gpuMilliPerGpu() : GpuAnnotations.parseMilli(milliText);
-            PodRequest charged = new PodRequest(key, request.cpuMilli(), request.memoryMib(), ids.size(),
-                    ids.size() > 1 ? NodeSpec.MILLI_PER_GPU : milli, request.allowedGpuModels(), request.priority(),
-                    request.queue(), request.gangGroup(), request.placement());
+            PodRequest charged = request.withName(key).withGpus(ids.size(), ids.size() > 1 ? NodeSpec.MILLI_PER_GPU : milli);
             return new PlacedPod(key, uid, node, charged, ids, false);
         } catch (IllegalArgumentException e) {
             LOG.warn("pod {} on {}: {}; charging it as whole GPUs", key, node, e.getMessage());

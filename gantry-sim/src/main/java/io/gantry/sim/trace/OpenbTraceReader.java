@@ -85,7 +85,7 @@ public final class OpenbTraceReader {
             if (models.stream().anyMatch(String::isBlank)) {
                 throw row.error("gpu_spec", spec, "empty model name in the '|'-separated list");
             }
-            pods.add(new PodRequest(name, cpu, mem, count, milli, models, 0, "default", ""));
+            pods.add(new PodRequest(name, cpu, mem, count, milli, models, 0));
         });
         if (pods.isEmpty()) {
             throw new TraceFormatException(file, 1, "", null, "no pods in the file");

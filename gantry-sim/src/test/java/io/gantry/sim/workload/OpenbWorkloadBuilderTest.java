@@ -91,7 +91,7 @@ class OpenbWorkloadBuilderTest {
         List<NodeSpec> ten = List.of(NodeSpec.of("big", 128_000, 1 << 20, 8, "G2"),
                 NodeSpec.of("small", 64_000, 1 << 19, 2, "T4"));
         Workload eight = OpenbWorkloadBuilder.build("w", ten,
-                List.of(new PodRequest("x", 100, 1, 8, 1000, List.of(), 0, "default", "")), 1, 1.3, 1);
+                List.of(new PodRequest("x", 100, 1, 8, 1000, List.of(), 0)), 1, 1.3, 1);
         assertThat(names(eight.arrivals())).containsExactly("x", "x-tuned-0");
         assertThat(eight.arrivedGpuMilli()).isEqualTo(16_000);
     }
