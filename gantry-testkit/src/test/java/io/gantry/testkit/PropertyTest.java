@@ -65,4 +65,36 @@ class PropertyTest {
         }
         assertThat(heavy).isBetween(8700, 9300);
     }
+
+    @Test
+    void edgeCasesAreDrawnOftenAndTheRestIsUniformOverTheRange() {
+        Gen gen = new Gen(3);
+        int[] counts = new int[1000];
+        for (int i = 0; i < 80_000; i++) {
+            int v = gen.intBetween(1, 999, 1, 500, 999);
+            assertThat(v).isBetween(1, 999);
+            counts[v]++;
+        }
+        // each edge case about 1/24 of the draws (3,333) plus its uniform share; an ordinary value about 70
+        assertThat(counts[500]).isBetween(3000, 3800);
+        assertThat(counts[1]).isBetween(3000, 3800);
+        assertThat(counts[999]).isBetween(3000, 3800);
+        assertThat(counts[250]).isBetween(30, 130);
+        assertThatThrownBy(() -> gen.intBetween(1, 999, 1000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("edge case 1000 is outside [1, 999]");
+    }
+
+    @Test
+    void distinctListsHaveNoDuplicatesAndEverySizeInRange() {
+        Gen gen = new Gen(5);
+        Set<Integer> sizes = new HashSet<>();
+        for (int i = 0; i < 2000; i++) {
+            List<Integer> list = gen.distinctListOf(0, 2, () -> gen.intBetween(0, 3));
+            assertThat(list).doesNotHaveDuplicates().allMatch(v -> v >= 0 && v <= 3);
+            sizes.add(list.size());
+        }
+        assertThat(sizes).containsExactlyInAnyOrder(0, 1, 2);
+        assertThatThrownBy(() -> gen.distinctListOf(3, 3, () -> 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only 1 distinct values, 3 wanted");
+    }
 }
