@@ -12,6 +12,7 @@ import io.gantry.engine.placement.Taint.Effect;
 import io.gantry.engine.placement.Toleration;
 import io.gantry.testkit.Gen;
 import io.gantry.testkit.Property;
+import io.gantry.testkit.Shrink;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -127,6 +128,8 @@ class PlacementPropertiesTest {
     void placementVerdictsMatchTheOracleAndTheSchedulerAgreesWithAssess() {
         Property.check("placement verdicts match the oracle and the scheduler agrees with assess", 300,
                 gen -> new Case(nodes(gen), pods(gen), policies(gen), gen.oneOf(ScoringMode.class)),
+                Shrink.all(Shrink.listIn(Case::pods, 1, (c, pods) -> new Case(c.nodes(), pods, c.policy(), c.mode())),
+                        Shrink.listIn(Case::nodes, 1, (c, nodes) -> new Case(nodes, c.pods(), c.policy(), c.mode()))),
                 PlacementPropertiesTest::placementVerdictsMatchTheOracle);
     }
 

@@ -2,6 +2,7 @@ package io.gantry.engine;
 
 import io.gantry.testkit.Gen;
 import io.gantry.testkit.Property;
+import io.gantry.testkit.Shrink;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,10 +17,15 @@ class SchedulerPropertiesTest {
     record Case(List<NodeSpec> nodes, List<SchedulingRun.Op> ops, Policy policy, ScoringMode mode, long seed) {
     }
 
+    /** A failing run is reported with as few operations, then nodes, as still fail. */
+    private static final Property.Shrinker<Case> SHRINK = Shrink.all(
+            Shrink.listIn(Case::ops, 0, (c, ops) -> new Case(c.nodes(), ops, c.policy(), c.mode(), c.seed())),
+            Shrink.listIn(Case::nodes, 1, (c, nodes) -> new Case(nodes, c.ops(), c.policy(), c.mode(), c.seed())));
+
     @Test
     void theBooksStayExactAndReleasingEverythingEmptiesTheCluster() {
         Property.check("the books stay exact and releasing everything empties the cluster", 200,
-                SchedulerPropertiesTest::runCase, c -> {
+                SchedulerPropertiesTest::runCase, SHRINK, c -> {
                     SchedulingRun run = new SchedulingRun(c.nodes(), c.ops(), c.policy(), c.mode(), c.seed());
                     run.run(c.ops(), false); // (a) and (b) after every operation
                     run.releaseAllAndCheckEmpty(); // (d)
@@ -29,7 +35,7 @@ class SchedulerPropertiesTest {
     @Test
     void releasingRightAfterSchedulingRestoresTheExactState() {
         Property.check("releasing right after scheduling restores the exact state", 200,
-                SchedulerPropertiesTest::runCase, c -> {
+                SchedulerPropertiesTest::runCase, SHRINK, c -> {
                     SchedulingRun run = new SchedulingRun(c.nodes(), c.ops(), c.policy(), c.mode(), c.seed());
                     run.run(c.ops(), true); // (c) for every placement, then (a) and (b)
                     run.releaseAllAndCheckEmpty();
