@@ -6,7 +6,9 @@ import static io.gantry.contract.GpuAnnotations.MILLI_PER_GPU;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +34,13 @@ public final class GpuAssignmentCodec {
     private GpuAssignmentCodec() {
     }
 
-    /** The two annotations of the assignment, {@code gantry.io/gpu-ids} and {@code gantry.io/gpu-milli}. */
+    /** The two annotations of the assignment: {@code gantry.io/gpu-ids}, then {@code gantry.io/gpu-milli}. */
     public static Map<String, String> encode(GpuAssignment assignment) {
         requireNonNull(assignment, "assignment");
-        return Map.of(GPU_IDS, encodeIds(assignment.gpuIds()), GPU_MILLI, encodeMilli(assignment.milliPerGpu()));
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(GPU_IDS, encodeIds(assignment.gpuIds()));
+        annotations.put(GPU_MILLI, encodeMilli(assignment.milliPerGpu()));
+        return Collections.unmodifiableMap(annotations);
     }
 
     /**
