@@ -130,6 +130,29 @@ class AllocationPlannerTest {
     }
 
     @Test
+    void anInitContainerAskingMoreThanTheAppContainersGetsTheFirstGpusOfTheList() {
+        PodOnNode p = pod("warm", 0, ids("2,0,3"), ContainerGpuRequest.init("prepare", 3, 0), whole("main", 1));
+        ContainerHolds none = ContainerHolds.NONE;
+        Handout prepare = planner.plan(ResourceKind.WHOLE, List.of(gpu(0), gpu(1), gpu(2)), List.of(p), none);
+        assertThat(prepare.container()).isEqualTo("prepare");
+        assertThat(prepare.gpuUuids()).containsExactly(gpu(2), gpu(0), gpu(3));
+        ContainerHolds prepared = (pod, c, k) -> c.equals("prepare");
+        Handout main = planner.plan(ResourceKind.WHOLE, List.of(gpu(1)), List.of(p), prepared);
+        assertThat(main.container()).isEqualTo("main");
+        assertThat(main.gpuUuids()).containsExactly(gpu(2));
+    }
+
+    @Test
+    void anAnnotationNamingMoreGpusThanThePodAsksIsRefused() {
+        assertThatThrownBy(() -> planner.plan(ResourceKind.WHOLE, List.of(gpu(0)),
+                List.of(pod("p", 0, ids("0,1"), whole("main", 1))), ContainerHolds.NONE))
+                .isInstanceOf(AllocationException.class)
+                .hasMessageContaining("pod ns/p, container main")
+                .hasMessageContaining("names 2 GPUs, but the pod's containers ask 1")
+                .hasMessageContaining("Delete the pod so that it is scheduled again");
+    }
+
+    @Test
     void aShareGetsItsAnnotatedGpuAndTheContainersThousandths() {
         Handout h = planner.plan(ResourceKind.SHARE, shareIds(0, 0, 300),
                 List.of(pod("nb", 0, share("2", "300"), milli("main", 300))), ContainerHolds.NONE);
