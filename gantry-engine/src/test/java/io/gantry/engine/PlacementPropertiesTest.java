@@ -95,6 +95,10 @@ class PlacementPropertiesTest {
 
     /** One generated case: a cluster, the pods tried on it one by one, and the policy and mode. */
     private record Case(List<Node> nodes, List<Pod> pods, Policy policy, ScoringMode mode) {
+        @Override
+        public String toString() {
+            return "Case[policy=" + policy.name() + ", mode=" + mode + ", nodes=" + nodes + ", pods=" + pods + "]";
+        }
     }
 
     /** The placement verdict by hand: null when the rules let the pod onto the node. */

@@ -15,6 +15,11 @@ class SchedulerPropertiesTest {
 
     /** One generated run: the cluster, the operations, and the policy, mode and seed it runs under. */
     record Case(List<NodeSpec> nodes, List<SchedulingRun.Op> ops, Policy policy, ScoringMode mode, long seed) {
+        @Override
+        public String toString() {
+            return "Case[policy=" + policy.name() + ", mode=" + mode + ", seed=" + seed + ", nodes=" + nodes
+                    + ", ops=" + ops + "]";
+        }
     }
 
     /** A failing run is reported with as few operations, then nodes, as still fail. */
@@ -43,7 +48,7 @@ class SchedulerPropertiesTest {
     }
 
     static Case runCase(Gen gen) {
-        return new Case(clusters(gen), operations(gen), gen.oneOf(Policy.class), gen.oneOf(ScoringMode.class),
+        return new Case(clusters(gen), operations(gen), gen.oneOf(Policy.values()), gen.oneOf(ScoringMode.class),
                 gen.anyLong());
     }
 
