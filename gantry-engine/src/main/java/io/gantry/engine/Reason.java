@@ -10,7 +10,9 @@ public enum Reason {
     TOO_MANY_PODS("too many pods"),
     NO_GPU("node has no GPU"),
     GPU_MODEL_MISMATCH("GPU model mismatch"),
-    INSUFFICIENT_GPU("insufficient GPU");
+    INSUFFICIENT_GPU("insufficient GPU"),
+    /** {@link io.gantry.engine.plugins.GroupDensityLimit}: the node holds the most instances of the pod's group it may. */
+    TOO_MANY_GROUP_INSTANCES("node(s) had too many instances of the pod's group");
 
     private final String message;
 
