@@ -55,11 +55,13 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
     private static final long POLICY_STREAM = 0x9E3779B97F4A7C15L;
 
     public static final long NO_MAX_WAIT = -1;
+    /** Sample interval 0: one sample after every moment with events, so no peak is missed. */
+    public static final long AT_EVENTS = 0;
 
     /**
      * @param queue backoff and maximum unschedulable stay, in milliseconds
      * @param maxWaitMillis give a pod up after waiting this long, or {@link #NO_MAX_WAIT}
-     * @param sampleIntervalMillis simulated time between two samples of the time series
+     * @param sampleIntervalMillis simulated time between two samples of the time series, or {@link #AT_EVENTS}
      */
     public record Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis) {
         public Options {
@@ -67,14 +69,14 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             if (maxWaitMillis < 0 && maxWaitMillis != NO_MAX_WAIT) {
                 throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMillis);
             }
-            if (sampleIntervalMillis <= 0) {
-                throw new IllegalArgumentException("sample interval must be positive, got " + sampleIntervalMillis);
+            if (sampleIntervalMillis < 0) {
+                throw new IllegalArgumentException("sample interval must not be negative, got " + sampleIntervalMillis);
             }
         }
 
-        /** kube-scheduler's queue timings, no give-up, a sample every simulated hour. */
+        /** kube-scheduler's queue timings, no give-up, a sample after every moment with events. */
         public static Options defaults() {
-            return new Options(QueueConfig.kubeDefaultsMillis(), NO_MAX_WAIT, 3_600_000);
+            return new Options(QueueConfig.kubeDefaultsMillis(), NO_MAX_WAIT, AT_EVENTS);
         }
     }
 
@@ -191,6 +193,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     handle(events.poll(), now);
                 }
                 schedulePass(now);
+                if (options.sampleIntervalMillis() == AT_EVENTS) {
+                    sample(now);
+                }
                 OptionalLong wake = queue.nextWake();
                 if (wake.isPresent() && wake.getAsLong() < retryAt) {
                     retryAt = wake.getAsLong();
@@ -198,7 +203,13 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                 }
             }
             long end = Math.max(now, workload.endMillis());
-            sampleBefore(end + 1);
+            if (options.sampleIntervalMillis() == AT_EVENTS) {
+                if (end > now) {
+                    sample(end);
+                }
+            } else {
+                sampleBefore(end + 1);
+            }
             return result(end, System.nanoTime() - start);
         }
 
@@ -268,14 +279,21 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
 
         /** Samples every sample time before {@code time}: the cluster as after every event up to that time. */
         void sampleBefore(long time) {
+            if (options.sampleIntervalMillis() == AT_EVENTS) {
+                return;
+            }
             while (nextSample < time) {
-                long used = state.usedGpuMilli();
-                double frag = tracker.total();
-                long idle = capacity - used;
-                series.add(nextSample, percent(used, capacity), percent(cpuUsed, cpuCapacity), percent(frag, capacity),
-                        idle <= 0 ? 0 : 100.0 * frag / idle, running, queue.size());
+                sample(nextSample);
                 nextSample += options.sampleIntervalMillis();
             }
+        }
+
+        void sample(long time) {
+            long used = state.usedGpuMilli();
+            double frag = tracker.total();
+            long idle = capacity - used;
+            series.add(time, percent(used, capacity), percent(cpuUsed, cpuCapacity), percent(frag, capacity),
+                    idle <= 0 ? 0 : 100.0 * frag / idle, running, queue.size());
         }
 
         TimedRunResult result(long end, long wallNanos) {
@@ -316,7 +334,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             int waitingTotal = pods.size() - placed - givenUpTotal;
             return new TimedRunResult(workload.name(), policy, scoring, seed, workload.nodes().size(),
                     (int) (capacity / 1000), pods.size(), placed, givenUpTotal, waitingTotal, stats,
-                    requested / 3_600_000.0, served / 3_600_000.0, end - (pods.isEmpty() ? 0 : pods.get(0).arrivalMillis()),
+                    requested / 3_600_000.0, served / 3_600_000.0,
+                    pods.isEmpty() ? 0 : pods.get(0).arrivalMillis(),
+                    pods.isEmpty() ? 0 : pods.get(pods.size() - 1).arrivalMillis(), end,
                     attempts, skipped, series, workload.notModelled(), wallNanos);
         }
     }

@@ -27,7 +27,9 @@ public record TimedRunResult(
         List<DelayStats> delays,
         double gpuHoursRequested,
         double gpuHoursServed,
-        long simulatedMillis,
+        long firstArrivalMillis,
+        long lastArrivalMillis,
+        long endMillis,
         long attempts,
         long skippedAttempts,
         TimeSeries series,
@@ -41,6 +43,20 @@ public record TimedRunResult(
         delays = List.copyOf(requireNonNull(delays, "delays"));
         requireNonNull(series, "series");
         notModelled = List.copyOf(requireNonNull(notModelled, "notModelled"));
+    }
+
+    /** Simulated time from the first arrival to the end (the last event, or the trace's end if later). */
+    public long simulatedMillis() {
+        return endMillis - firstArrivalMillis;
+    }
+
+    /** Mean GPU allocation while pods were arriving (the offered load's span), time-weighted. */
+    public double meanAllocationWhileArriving() {
+        return series.meanGpuAllocatedPercent(firstArrivalMillis, lastArrivalMillis);
+    }
+
+    public double meanFragmentationWhileArriving() {
+        return series.meanFragmentationPercent(firstArrivalMillis, lastArrivalMillis);
     }
 
     public int neverPlaced() {

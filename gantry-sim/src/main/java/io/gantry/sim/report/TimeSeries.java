@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Cluster figures sampled at fixed simulated intervals: GPU and CPU allocation (% of capacity), GPU fragmentation
  * (FGD's Σ F(n), as % of GPU capacity and as % of idle GPU), pods running and pods waiting. A sample at time t
- * shows the cluster after every event up to and including t. Grows as samples are added.
+ * shows the cluster after every event up to and including t, and stands for the time until the next sample. Grows
+ * as samples are added.
  */
 public final class TimeSeries {
 
@@ -72,23 +73,51 @@ public final class TimeSeries {
         return waiting[i];
     }
 
-    /** The mean over the samples: at fixed intervals, the time average. */
-    public double meanGpuAllocatedPercent() {
-        return mean(gpuAllocated);
+    /** The time average of the GPU allocation over [from, to): each sample holds until the next one. */
+    public double meanGpuAllocatedPercent(long from, long to) {
+        return timeAverage(gpuAllocated, from, to);
     }
 
-    public double meanFragmentationPercent() {
-        return mean(fragmentation);
+    public double meanFragmentationPercent(long from, long to) {
+        return timeAverage(fragmentation, from, to);
     }
 
-    private double mean(double[] column) {
-        if (size == 0) {
+    public double peakGpuAllocatedPercent() {
+        double max = Double.NaN;
+        for (int i = 0; i < size; i++) {
+            max = Double.isNaN(max) ? gpuAllocated[i] : Math.max(max, gpuAllocated[i]);
+        }
+        return max;
+    }
+
+    public int peakWaiting() {
+        int max = 0;
+        for (int i = 0; i < size; i++) {
+            max = Math.max(max, waiting[i]);
+        }
+        return max;
+    }
+
+    private double timeAverage(double[] column, long from, long to) {
+        if (to <= from) {
+            // an instant: the value then
+            for (int i = size - 1; i >= 0; i--) {
+                if (timeMillis[i] <= from) {
+                    return column[i];
+                }
+            }
             return Double.NaN;
         }
-        double s = 0;
+        double weighted = 0;
+        long covered = 0;
         for (int i = 0; i < size; i++) {
-            s += column[i];
+            long start = Math.max(timeMillis[i], from);
+            long end = Math.min(i + 1 < size ? timeMillis[i + 1] : to, to);
+            if (end > start) {
+                weighted += column[i] * (end - start);
+                covered += end - start;
+            }
         }
-        return s / size;
+        return covered == 0 ? Double.NaN : weighted / covered;
     }
 }

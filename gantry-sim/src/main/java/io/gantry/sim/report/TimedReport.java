@@ -26,15 +26,16 @@ public final class TimedReport {
 
     public static String text(List<TimedRunResult> runs) {
         TextTable summary = new TextTable("workload", "policy", "seed", "nodes", "GPUs", "pods", "placed", "given up",
-                "waiting at end", "GPU-h asked", "GPU-h served", "served %", "mean alloc %", "mean frag %",
-                "simulated days", "wall s");
+                "waiting at end", "GPU-h asked", "GPU-h served", "served %", "alloc % arriving", "frag % arriving",
+                "peak alloc %", "peak waiting", "simulated days", "wall s");
         TextTable delays = new TextTable("workload", "policy", "seed", "class", "arrived", "placed", "never placed",
                 "p50 s", "p95 s", "p99 s", "max s");
         for (TimedRunResult r : runs) {
             summary.row(r.workload(), r.policy().cliName(), r.seed(), r.nodes(), r.totalGpus(), r.pods(), r.placed(),
                     r.givenUp(), r.waitingAtEnd(), f1(r.gpuHoursRequested()), f1(r.gpuHoursServed()),
-                    f2(servedPercent(r)), f2(r.series().meanGpuAllocatedPercent()),
-                    f2(r.series().meanFragmentationPercent()), f2(r.simulatedMillis() / 86_400_000.0),
+                    f2(servedPercent(r)), f2(r.meanAllocationWhileArriving()), f2(r.meanFragmentationWhileArriving()),
+                    f2(r.series().peakGpuAllocatedPercent()), r.series().peakWaiting(),
+                    f2(r.simulatedMillis() / 86_400_000.0),
                     f2(r.wallNanos() / 1e9));
             for (DelayStats d : r.delays()) {
                 delays.row(r.workload(), r.policy().cliName(), r.seed(), d.podClass().label(), d.arrived(), d.placed(),
@@ -43,6 +44,8 @@ public final class TimedReport {
         }
         StringBuilder sb = new StringBuilder();
         sb.append(summary);
+        sb.append("alloc/frag % arriving: time averages from the first to the last arrival; GPU-h served counts"
+                + " placed pods' run time (until the trace's end for pods that run to it)\n");
         sb.append("queueing delay (arrival to placement) of the placed pods, by class; never placed = given up + waiting at end\n");
         sb.append(delays);
         runs.stream().flatMap(r -> r.notModelled().stream()).distinct()
@@ -110,8 +113,10 @@ public final class TimedReport {
             o.put("waitingAtEnd", r.waitingAtEnd());
             o.put("gpuHoursRequested", r.gpuHoursRequested());
             o.put("gpuHoursServed", r.gpuHoursServed());
-            o.put("meanGpuAllocationPercent", r.series().meanGpuAllocatedPercent());
-            o.put("meanFragmentationPercent", r.series().meanFragmentationPercent());
+            putNumber(o, "meanGpuAllocationPercentWhileArriving", r.meanAllocationWhileArriving());
+            putNumber(o, "meanFragmentationPercentWhileArriving", r.meanFragmentationWhileArriving());
+            putNumber(o, "peakGpuAllocationPercent", r.series().peakGpuAllocatedPercent());
+            o.put("peakWaiting", r.series().peakWaiting());
             o.put("simulatedSeconds", r.simulatedMillis() / 1000.0);
             o.put("schedulingAttempts", r.attempts());
             o.put("retriesAnsweredFromMemo", r.skippedAttempts());
