@@ -130,6 +130,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                 : Integer.compare(a.pod, b.pod));
         final Set<Shape> fitsNowhere = new HashSet<>();
         final TimeSeries series = new TimeSeries();
+        final List<String> placementOrder = new ArrayList<>();
         final long capacity;
         long cpuCapacity;
         long cpuUsed;
@@ -263,6 +264,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     queue.done(pod.name());
                     int i = index.get(pod.name());
                     placedAt[i] = now;
+                    placementOrder.add(pod.name());
                     cpuUsed += pod.cpuMilli();
                     running++;
                     TimedPod timed = pods.get(i);
@@ -337,7 +339,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     requested / 3_600_000.0, served / 3_600_000.0,
                     pods.isEmpty() ? 0 : pods.get(0).arrivalMillis(),
                     pods.isEmpty() ? 0 : pods.get(pods.size() - 1).arrivalMillis(), end,
-                    attempts, skipped, series, workload.notModelled(), wallNanos);
+                    attempts, skipped, series, placementOrder, workload.notModelled(), wallNanos);
         }
     }
 

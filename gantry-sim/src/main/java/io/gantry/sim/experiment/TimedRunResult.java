@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The outcome of one timed run: counts, queueing delays per pod class, GPU-hours asked for and served, and the
- * sampled time series. {@code attempts} counts scheduling cycles the engine ran; {@code skippedAttempts} counts
+ * sampled time series, and the pods' names in the order they were placed. {@code attempts} counts scheduling cycles the engine ran; {@code skippedAttempts} counts
  * retries answered from the "this shape fits nowhere since the last release" memo instead.
  */
 public record TimedRunResult(
@@ -33,6 +33,7 @@ public record TimedRunResult(
         long attempts,
         long skippedAttempts,
         TimeSeries series,
+        List<String> placementOrder,
         List<String> notModelled,
         long wallNanos) {
 
@@ -42,6 +43,7 @@ public record TimedRunResult(
         requireNonNull(scoring, "scoring");
         delays = List.copyOf(requireNonNull(delays, "delays"));
         requireNonNull(series, "series");
+        placementOrder = List.copyOf(requireNonNull(placementOrder, "placementOrder"));
         notModelled = List.copyOf(requireNonNull(notModelled, "notModelled"));
     }
 
