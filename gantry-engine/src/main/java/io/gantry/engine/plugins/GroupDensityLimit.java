@@ -17,13 +17,14 @@ import java.util.Map;
  * "At most N pods of this group per node", as the DLRM inference trace's {@code max_instance_per_node} asks for a
  * service ({@code app_name}). A pod opts in by carrying a {@link Limit} under {@link #LIMIT}; pods without one are
  * not limited and not counted. The filter rejects a node that already holds {@code maxPerNode} pods of the group;
- * the reserve side keeps the per-node counts as pods are placed and released.
- *
- * <p>The reserve call carries only the allocation, so the group of a placed pod is taken from the pod this filter
- * saw last in the cycle ({@link io.gantry.engine.Scheduler#schedule} and {@code scheduleOn} filter before they
- * reserve). Pods recorded with {@code Scheduler.recordPlaced} skip the filter and are therefore not counted.
+ * as a {@link ClusterListener} it keeps the per-node counts for every placement the cluster state takes or gives
+ * back, whoever made it (a cycle, a pod recorded as bound, a release, a rollback).
  */
-public final class GroupDensityLimit implements FilterPlugin, ReservePlugin {
+public final class GroupDensityLimit implements FilterPlugin, ClusterListener {
+
+    /** Resolvable: removing pods of the group from the node cures it. */
+    public static final Reason TOO_MANY_GROUP_INSTANCES = Reason.resolvable("TooManyGroupInstances",
+            "node(s) had too many instances of the pod's group");
 
     /** The pod's group and the most pods of that group one node may hold. */
     public record Limit(String group, int maxPerNode) {
@@ -48,7 +49,6 @@ public final class GroupDensityLimit implements FilterPlugin, ReservePlugin {
     private final Map<String, int[]> counts = new HashMap<>();
     private final Map<String, Placed> placed = new HashMap<>();
     private CycleContext lastCycle;
-    private PodRequest cyclePod;
     private Limit cycleLimit;
     private int[] cycleCounts;
 
@@ -61,34 +61,35 @@ public final class GroupDensityLimit implements FilterPlugin, ReservePlugin {
     public Reason filter(ClusterState state, CycleContext cycle, int node) {
         if (cycle != lastCycle) { // once per cycle, not per node
             lastCycle = cycle;
-            cyclePod = cycle.pod();
-            cycleLimit = cyclePod.attributes().getOrNull(LIMIT);
+            cycleLimit = cycle.pod().attributes().getOrNull(LIMIT);
             cycleCounts = cycleLimit == null ? null : counts.get(cycleLimit.group());
         }
         if (cycleCounts == null || node >= cycleCounts.length) {
             return null;
         }
-        return cycleCounts[node] >= cycleLimit.maxPerNode() ? Reason.TOO_MANY_GROUP_INSTANCES : null;
+        return cycleCounts[node] >= cycleLimit.maxPerNode() ? TOO_MANY_GROUP_INSTANCES : null;
     }
 
     @Override
-    public void reserved(ClusterState state, GpuAllocation allocation) {
-        if (cyclePod == null || cycleLimit == null || !cyclePod.name().equals(allocation.podName())) {
+    public void placed(ClusterState state, GpuAllocation allocation) {
+        PodRequest pod = state.placedPod(allocation.podName()).orElse(null);
+        Limit limit = pod == null ? null : pod.attributes().getOrNull(LIMIT);
+        if (limit == null) {
             return;
         }
         int slot = state.slotOf(allocation.nodeName());
-        int[] perNode = counts.computeIfAbsent(cycleLimit.group(), g -> new int[state.slotCount()]);
-        if (perNode.length <= slot) {
-            perNode = Arrays.copyOf(perNode, state.slotCount());
-            counts.put(cycleLimit.group(), perNode);
+        int[] perNode = counts.get(limit.group());
+        if (perNode == null || perNode.length <= slot) {
+            perNode = perNode == null ? new int[state.slotCount()] : Arrays.copyOf(perNode, state.slotCount());
+            counts.put(limit.group(), perNode);
         }
         perNode[slot]++;
-        cycleCounts = perNode;
-        placed.put(allocation.podName(), new Placed(cycleLimit.group(), slot));
+        placed.put(allocation.podName(), new Placed(limit.group(), slot));
+        lastCycle = null; // a cycle in progress (e.g. after a rollback) re-reads the counts
     }
 
     @Override
-    public void released(ClusterState state, GpuAllocation allocation) {
+    public void removed(ClusterState state, GpuAllocation allocation) {
         Placed p = placed.remove(allocation.podName());
         if (p != null) {
             counts.get(p.group())[p.slot()]--;
@@ -110,7 +111,6 @@ public final class GroupDensityLimit implements FilterPlugin, ReservePlugin {
             }
         }
         lastCycle = null;
-        cyclePod = null;
     }
 
     /** Pods of the group on the node, as counted here. */

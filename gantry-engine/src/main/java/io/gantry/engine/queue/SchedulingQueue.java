@@ -3,6 +3,8 @@ package io.gantry.engine.queue;
 import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.PodRequest;
+import io.gantry.engine.plugins.PrioritySort;
+import io.gantry.engine.plugins.QueueSortPlugin;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,8 +17,8 @@ import java.util.OptionalLong;
 import java.util.PriorityQueue;
 
 /**
- * Pending pods, kept as kube-scheduler's PriorityQueue keeps them: an <b>active</b> heap ordered by the
- * {@link QueueSort}; <b>backoff</b>, pods waiting out initial × 2^(attempts − 1) (capped) after their last failed
+ * Pending pods, kept as kube-scheduler's PriorityQueue keeps them: an <b>active</b> heap ordered by the profile's
+ * {@link QueueSortPlugin} (pods it ranks equal in the order they entered the queue); <b>backoff</b>, pods waiting out initial × 2^(attempts − 1) (capped) after their last failed
  * attempt; <b>unschedulable</b>, pods that fit nowhere, until {@link #onClusterChange} (something was freed or
  * added) or until they have stayed {@link QueueConfig#maxUnschedulableStay()}. A popped pod is <b>in flight</b>
  * until the caller reports the attempt: {@link #done} (placed: it leaves), {@link #requeueUnschedulable} or
@@ -56,17 +58,30 @@ public final class SchedulingQueue {
     private long clusterChanges;
     private long lastNow = Long.MIN_VALUE;
 
-    public SchedulingQueue(QueueSort sort, QueueConfig config) {
+    public SchedulingQueue(QueueSortPlugin sort, QueueConfig config) {
         requireNonNull(sort, "sort");
         this.config = requireNonNull(config, "config");
-        this.active = new PriorityQueue<>((a, b) -> sort.compare(a.info, b.info));
+        this.active = new PriorityQueue<>((a, b) -> order(sort, a.info, b.info));
         this.backoff = new PriorityQueue<>(Comparator.<Entry>comparingLong(this::backoffEnd)
                 .thenComparingLong(e -> e.info.sequence()));
     }
 
-    /** The default order (priority, then first enqueued) and kube-scheduler's timings in milliseconds. */
+    /** kube-scheduler's default order (PrioritySort) and timings, in milliseconds. */
     public static SchedulingQueue withKubeDefaultsMillis() {
-        return new SchedulingQueue(QueueSort.PRIORITY, QueueConfig.kubeDefaultsMillis());
+        return new SchedulingQueue(new PrioritySort(), QueueConfig.kubeDefaultsMillis());
+    }
+
+    /**
+     * The order of the active heap: the plugin's, then the pod that entered the queue first, then the one added
+     * first (a total order, so the order never depends on the heap's history).
+     */
+    public static int order(QueueSortPlugin sort, QueuedPod a, QueuedPod b) {
+        int bySort = sort.compare(a.pod(), b.pod());
+        if (bySort != 0) {
+            return bySort;
+        }
+        int byTime = Long.compare(a.firstEnqueued(), b.firstEnqueued());
+        return byTime != 0 ? byTime : Long.compare(a.sequence(), b.sequence());
     }
 
     public QueueConfig config() {

@@ -6,13 +6,11 @@ import io.gantry.engine.ClusterState;
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.Policy;
-import io.gantry.engine.Reason;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.engine.Scheduler;
 import io.gantry.engine.SchedulingProfile;
 import io.gantry.engine.ScoringMode;
 import io.gantry.engine.frag.TargetWorkload;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +27,7 @@ class GroupDensityLimitTest {
     private SchedulingProfile withLimit(Policy policy) {
         SchedulingProfile base = policy.profile(ScoringMode.PAPER, TargetWorkload.fromPods(List.of(
                 PodRequest.of("t", 1000, 1024, 1, 1000))), new SplittableRandom(1));
-        List<FilterPlugin> filters = new ArrayList<>(base.filters());
-        filters.add(limit);
-        List<ReservePlugin> reserve = new ArrayList<>(base.reservePlugins());
-        reserve.add(limit);
-        return new SchedulingProfile(base.name(), filters, base.score(), base.gpuSelector(), reserve);
+        return base.toBuilder().filter(limit).listener(limit).build();
     }
 
     private static PodRequest member(String name, String group, int max) {

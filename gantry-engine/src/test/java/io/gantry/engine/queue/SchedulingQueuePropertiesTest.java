@@ -3,6 +3,7 @@ package io.gantry.engine.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.engine.PodRequest;
+import io.gantry.engine.plugins.PrioritySort;
 import io.gantry.testkit.Gen;
 import io.gantry.testkit.Property;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class SchedulingQueuePropertiesTest {
     }
 
     private static void run(QueueConfig config, List<Step> steps) {
-        SchedulingQueue queue = new SchedulingQueue(QueueSort.PRIORITY, config);
+        SchedulingQueue queue = new SchedulingQueue(new PrioritySort(), config);
         Set<String> present = new HashSet<>();
         Set<String> popped = new HashSet<>();
         // When each waiting pod entered unschedulable, and the cluster-change count then; updates count as changes.
@@ -72,7 +73,7 @@ class SchedulingQueuePropertiesTest {
                     if (next.isPresent()) {
                         QueuedPod p = next.get();
                         for (QueuedPod other : activeBefore) {
-                            assertThat(QueueSort.PRIORITY.compare(p, other)).as("pop order").isLessThanOrEqualTo(0);
+                            assertThat(SchedulingQueue.order(new PrioritySort(), p, other)).as("pop order").isLessThanOrEqualTo(0);
                         }
                         if (p.attempts() > 0) {
                             assertThat(now).as("popped before its backoff ended").isGreaterThanOrEqualTo(

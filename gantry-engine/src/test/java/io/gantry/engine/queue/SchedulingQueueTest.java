@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.engine.PodRequest;
+import io.gantry.engine.plugins.PrioritySort;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SchedulingQueueTest {
 
-    private final SchedulingQueue queue = new SchedulingQueue(QueueSort.PRIORITY, new QueueConfig(1_000, 10_000, 300_000));
+    private final SchedulingQueue queue = new SchedulingQueue(new PrioritySort(), new QueueConfig(1_000, 10_000, 300_000));
 
     private static PodRequest pod(String name, int priority) {
         return PodRequest.of(name, 1000, 1024, 0, 0).withPriority(priority);
