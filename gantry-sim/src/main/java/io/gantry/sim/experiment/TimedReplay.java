@@ -118,6 +118,8 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         final Map<String, Integer> index = new HashMap<>();
         final long[] placedAt;
         final boolean[] givenUp;
+        /** The pod waits and its give-up event is still to come (placed pods' give-ups are stale). */
+        final boolean[] giveUpPending;
         final ClusterState state = new ClusterState();
         final FragmentationTracker tracker;
         final Scheduler scheduler;
@@ -135,6 +137,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         /** Arrivals, completions and give-ups still to come: while there are none, retries cannot change anything. */
         int pendingChanges;
         long retryAt = Long.MAX_VALUE;
+        /** The last arrival, completion or give-up: retries alone do not extend the simulated time. */
+        long lastChange;
+        long lastPlacement;
         long nextSample;
         long attempts;
         long skipped;
@@ -162,6 +167,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             capacity = state.totalGpuMilli();
             placedAt = new long[pods.size()];
             givenUp = new boolean[pods.size()];
+            giveUpPending = new boolean[pods.size()];
             for (int i = 0; i < pods.size(); i++) {
                 placedAt[i] = -1;
                 if (index.put(pods.get(i).pod().name(), i) != null) {
@@ -195,7 +201,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     events.add(new Event(retryAt, RETRY, -1));
                 }
             }
-            long end = Math.max(now, workload.endMillis());
+            long end = Math.max(Math.max(lastChange, lastPlacement), workload.endMillis());
             if (options.sampleIntervalMillis() == AT_EVENTS) {
                 if (end > now) {
                     sample(end);
@@ -210,14 +216,17 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             switch (e.kind) {
                 case ARRIVAL -> {
                     pendingChanges--;
+                    lastChange = now;
                     queue.add(pods.get(e.pod).pod(), now);
                     if (options.maxWaitMillis() != NO_MAX_WAIT) {
                         events.add(new Event(now + options.maxWaitMillis(), GIVE_UP, e.pod));
+                        giveUpPending[e.pod] = true;
                         pendingChanges++;
                     }
                 }
                 case COMPLETION -> {
                     pendingChanges--;
+                    lastChange = now;
                     PodRequest pod = pods.get(e.pod).pod();
                     scheduler.release(pod.name());
                     cpuUsed -= pod.cpuMilli();
@@ -226,8 +235,11 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     queue.onClusterChange(now);
                 }
                 case GIVE_UP -> {
-                    pendingChanges--;
-                    if (queue.delete(pods.get(e.pod).pod().name()).isPresent()) {
+                    if (giveUpPending[e.pod]) {
+                        giveUpPending[e.pod] = false;
+                        pendingChanges--;
+                        lastChange = now;
+                        queue.delete(pods.get(e.pod).pod().name());
                         givenUp[e.pod] = true;
                     }
                 }
@@ -261,7 +273,12 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     queue.done(pod.name());
                     int i = index.get(pod.name());
                     placedAt[i] = now;
+                    if (giveUpPending[i]) {
+                        giveUpPending[i] = false; // its give-up event is stale now
+                        pendingChanges--;
+                    }
                     placementOrder.add(pod.name());
+                    lastPlacement = now;
                     cpuUsed += pod.cpuMilli();
                     running++;
                     TimedPod timed = pods.get(i);

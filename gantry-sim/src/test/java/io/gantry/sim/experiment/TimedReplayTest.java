@@ -75,6 +75,17 @@ class TimedReplayTest {
     }
 
     @Test
+    void theGiveUpOfAPlacedPodDoesNotExtendTheRun() {
+        TimedReplay replay = new TimedReplay(new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(), 3_600_000,
+                TimedReplay.AT_EVENTS));
+        TimedRunResult r = run(replay, oneGpu(), 1, gpuPod("a", 0, 10), gpuPod("b", 5, 10));
+        assertThat(r.placed()).isEqualTo(2);
+        assertThat(r.givenUp()).isZero();
+        assertThat(r.endMillis()).isEqualTo(20_000); // b waits until 10 s and runs until 20 s, not until 1 h
+        assertThat(r.series().timeMillis(r.series().size() - 1)).isEqualTo(20_000);
+    }
+
+    @Test
     void aRetryWaitsOutTheBackoffEvenWhenResourcesFreeUpSooner() {
         // b fails at 10 s (first attempt: 1 s backoff, until 11 s); a completes at 10.5 s; b is placed at 11 s.
         TimedRunResult r = run(REPLAY, oneGpu(), 1, gpuPod("a", 0, 10.5), gpuPod("b", 10, 5));
