@@ -41,6 +41,11 @@ import picocli.CommandLine.Option;
                 + "--tune times the cluster's GPU capacity, pods arrive one at a time and never leave, a pod that "
                 + "fits nowhere is dropped, and the GPU allocation is sampled after every pod.",
             "",
+            "With --mode time it replays the trace in simulated time instead: pods arrive at their creation time, "
+                + "wait in the scheduling queue until they fit, run for their traced duration and leave; it reports "
+                + "queueing delays per pod class, pods never placed, GPU-hours asked and served, and allocation and "
+                + "fragmentation over time (openb pod lists with times, or --trace-format dlrm).",
+            "",
             "With no --nodes/--pods it runs all policies on a built-in synthetic cluster and workload shaped like "
                 + "the Alibaba openb trace (1213 nodes; CPU-only, shared, 1-, 2-, 4- and 8-GPU pods in openb's "
                 + "proportions).",
@@ -49,7 +54,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  gantry simulate",
             "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policy fgd,bestfit --seeds 42-51 --out results",
-            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv"})
+            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv",
+            "  gantry simulate --mode time --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --load 0.9 --max-wait 1h",
+            "  gantry simulate --mode time --trace-format dlrm --pods disaggregated_DLRM_trace.csv --out results"})
 final class SimulateCommand implements Callable<Integer> {
 
     private static final String SYNTHETIC = "synthetic-openb";

@@ -55,6 +55,13 @@ class SimulateTimeModeTest {
     }
 
     @Test
+    void helpDocumentsTheTimeModeOptions() {
+        assertThat(run("simulate", "--help")).isZero();
+        assertThat(out.toString()).contains("--mode", "--trace-format", "--load", "--max-wait", "--sample-interval",
+                "--mode time --trace-format dlrm");
+    }
+
+    @Test
     void anOpenbRunWithRaisedLoadPrintsDelaysByClassAndWritesTheSeries() throws IOException {
         Path results = dir.resolve("results");
         int code = run("simulate", "--mode", "time", "--nodes", nodes.toString(), "--pods", pods.toString(),
