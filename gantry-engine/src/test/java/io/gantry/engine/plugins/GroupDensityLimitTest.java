@@ -75,6 +75,17 @@ class GroupDensityLimitTest {
     }
 
     @Test
+    void podsRecordedAsAlreadyPlacedCountToo() {
+        scheduler.recordPlaced(member("bound-0", "svc", 1), "n0", List.of(0));
+        scheduler.recordPlaced(member("bound-1", "svc", 1), "n1", List.of(0));
+        assertThat(limit.count(state, "svc", "n0")).isEqualTo(1);
+        ScheduleResult r = scheduler.schedule(member("new", "svc", 1));
+        assertThat(r.isScheduled()).isTrue();
+        assertThat(((ScheduleResult.Scheduled) r).allocation().nodeName()).isEqualTo("n2");
+        assertThat(scheduler.schedule(member("one-more", "svc", 1)).isScheduled()).isFalse();
+    }
+
+    @Test
     void aRemovedNodeTakesItsCountsWithIt() {
         assertThat(scheduler.schedule(member("x", "svc", 1)).isScheduled()).isTrue();
         String node = scheduler.allocation("x").orElseThrow().nodeName();
