@@ -63,6 +63,22 @@ class TimedReplayTest {
     }
 
     @Test
+    void aSampleAtFixedIntervalsShowsTheClusterAfterEveryEventUpToThatTime() {
+        TimedReplay replay = new TimedReplay(new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(),
+                TimedReplay.NO_MAX_WAIT, 50_000));
+        TimedRunResult r = run(replay, oneGpu(), 1, gpuPod("a", 0, 100), gpuPod("b", 50, 50));
+        // samples at 0, 50, 100, 150 s: a runs; a runs and b (arrived at 50 s) waits; b runs; both done
+        assertThat(r.series().size()).isEqualTo(4);
+        assertThat(r.series().timeMillis(1)).isEqualTo(50_000);
+        assertThat(List.of(r.series().running(0), r.series().running(1), r.series().running(2), r.series().running(3)))
+                .containsExactly(1, 1, 1, 0);
+        assertThat(List.of(r.series().waiting(0), r.series().waiting(1), r.series().waiting(2), r.series().waiting(3)))
+                .containsExactly(0, 1, 0, 0);
+        assertThat(r.series().gpuAllocatedPercent(3)).isZero();
+        assertThat(r.meanAllocationWhileArriving()).isEqualTo(100.0);
+    }
+
+    @Test
     void aPodIsGivenUpAfterTheMaximumWait() {
         TimedReplay replay = new TimedReplay(new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(), 30_000,
                 TimedReplay.AT_EVENTS));
