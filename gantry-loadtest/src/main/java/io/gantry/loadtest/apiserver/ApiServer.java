@@ -190,7 +190,7 @@ public final class ApiServer implements AutoCloseable {
                 count("PATCH " + what);
                 requireName(p);
                 r = store.patch(p.type(), p.namespace(), p.name(), p.subresource(), req.getHeader("Content-Type"),
-                        json.readTree(body.getBytes()));
+                        body.getBytes());
             }
             case "DELETE" -> {
                 count("DELETE " + what);

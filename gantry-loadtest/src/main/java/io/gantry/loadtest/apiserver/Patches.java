@@ -17,6 +17,30 @@ final class Patches {
     private Patches() {
     }
 
+    private static final tools.jackson.databind.ObjectMapper JACKSON3 = new tools.jackson.databind.ObjectMapper();
+
+    /**
+     * Applies an RFC 6902 JSON patch, returning the patched copy. zjsonpatch (fabric8's, already on the class path)
+     * works on Jackson 3 trees, so the object crosses over as bytes; JSON patches are rare here (fabric8's
+     * {@code edit}), not on the scheduler's path.
+     */
+    static ObjectNode jsonPatch(com.fasterxml.jackson.databind.ObjectMapper json, ObjectNode target, JsonNode patch) {
+        try {
+            tools.jackson.databind.JsonNode result = io.fabric8.zjsonpatch.JsonPatch.apply(
+                    JACKSON3.readTree(json.writeValueAsBytes(patch)), JACKSON3.readTree(json.writeValueAsBytes(target)));
+            JsonNode back = json.readTree(JACKSON3.writeValueAsBytes(result));
+            if (!(back instanceof ObjectNode o)) {
+                throw ApiException.invalid("the JSON patch does not leave an object");
+            }
+            return o;
+        } catch (RuntimeException | java.io.IOException e) {
+            if (e instanceof ApiException a) {
+                throw a;
+            }
+            throw ApiException.invalid("the JSON patch does not apply: " + e.getMessage());
+        }
+    }
+
     /** Applies a JSON merge patch to {@code target} in place. */
     static void merge(ObjectNode target, JsonNode patch) {
         Iterator<Map.Entry<String, JsonNode>> it = patch.fields();

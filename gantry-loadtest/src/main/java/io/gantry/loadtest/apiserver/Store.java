@@ -267,9 +267,39 @@ public final class Store {
         return new Reply(200, commit(table, current, key, namespace, name, next).json());
     }
 
-    /** Patches the object: {@code application/merge-patch+json} or {@code application/strategic-merge-patch+json}. */
-    public synchronized Reply patch(ResourceType type, String namespace, String name, String subresource,
-            String contentType, JsonNode patch) {
+    /**
+     * Patches the object: {@code application/merge-patch+json}, {@code application/strategic-merge-patch+json} (see
+     * {@link Patches}) or {@code application/json-patch+json} (RFC 6902, through fabric8's zjsonpatch).
+     */
+    public Reply patch(ResourceType type, String namespace, String name, String subresource, String contentType,
+            byte[] body) {
+        String media = contentType == null ? "" : contentType.split(";")[0].trim();
+        JsonNode patch;
+        try {
+            patch = json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("the patch is not JSON: " + e.getMessage());
+        }
+        switch (media) {
+            case "application/merge-patch+json", "application/strategic-merge-patch+json" -> {
+                if (!patch.isObject()) {
+                    throw ApiException.badRequest("a merge patch must be a JSON object");
+                }
+            }
+            case "application/json-patch+json" -> {
+                if (!patch.isArray()) {
+                    throw ApiException.badRequest("a JSON patch must be an array of operations");
+                }
+            }
+            default -> throw ApiException.unsupportedMediaType("patch type '" + media + "' is not supported by this "
+                    + "API server; send application/merge-patch+json, application/strategic-merge-patch+json or "
+                    + "application/json-patch+json");
+        }
+        return patch(type, namespace, name, subresource, media, patch);
+    }
+
+    private synchronized Reply patch(ResourceType type, String namespace, String name, String subresource,
+            String media, JsonNode patch) {
         Table table = tables.get(type);
         String key = key(type, namespace, name);
         Stored current = table.byKey.get(key);
@@ -279,18 +309,19 @@ public final class Store {
         if (subresource != null && !subresource.equals("status")) {
             throw ApiException.notFound(type, name + "/" + subresource);
         }
-        if (!patch.isObject()) {
-            throw ApiException.badRequest("a merge patch must be a JSON object");
+        ObjectNode patched;
+        if (media.equals("application/json-patch+json")) {
+            patched = Patches.jsonPatch(json, current.object(), patch);
+        } else {
+            checkResourceVersion(type, current, patch);
+            patched = current.object().deepCopy();
+            if (media.equals("application/merge-patch+json")) {
+                Patches.merge(patched, patch);
+            } else {
+                Patches.strategic(patched, patch, "");
+            }
         }
-        checkResourceVersion(type, current, patch);
-        ObjectNode patched = current.object().deepCopy();
-        String media = contentType == null ? "" : contentType.split(";")[0].trim();
-        switch (media) {
-            case "application/merge-patch+json" -> Patches.merge(patched, patch);
-            case "application/strategic-merge-patch+json" -> Patches.strategic(patched, patch, "");
-            default -> throw ApiException.unsupportedMediaType("patch type '" + media + "' is not supported by this "
-                    + "API server; send application/merge-patch+json or application/strategic-merge-patch+json");
-        }
+        checkResourceVersion(type, current, patched);
         ObjectNode next;
         if ("status".equals(subresource)) {
             next = current.object().deepCopy();
