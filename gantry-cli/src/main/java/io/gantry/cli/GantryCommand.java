@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "GPU-aware scheduling for Kubernetes: simulate policies on GPU cluster traces, run the "
                 + "scheduler and the node agent, list a node's GPUs.",
         footer = {"", "The scheduler load test is not in this jar (it brings its own API server):",
-            "  ./gantry bench scheduler     (from a checkout: builds and runs gantry-loadtest's jar)"},
+            "  ./gantry bench scheduler   (builds and runs gantry-loadtest's jar)"},
         subcommands = {SimulateCommand.class, SchedulerCommand.class, AgentCommand.class, DiscoverCommand.class,
             CommandLine.HelpCommand.class})
 public final class GantryCommand implements Runnable {

@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * What the API server saw of each pod, for the load test: when it was created, when it was first bound (both on
- * this process's {@link System#nanoTime()} clock), how many binds succeeded and how many were refused because it was
- * already bound. Guarded by the store's lock.
+ * this process's {@link System#nanoTime()} clock), how many binds succeeded and how many were refused with a 409
+ * (already bound, being deleted or gated). Guarded by the store's lock.
  */
 public final class BindLedger {
 
@@ -73,7 +73,7 @@ public final class BindLedger {
         return bound;
     }
 
-    /** Binds refused with 409 because the pod was already bound. */
+    /** Binds refused with 409 because the pod was already bound, being deleted or gated. */
     public int conflicts() {
         return conflicts;
     }

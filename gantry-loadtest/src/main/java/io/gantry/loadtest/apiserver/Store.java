@@ -356,8 +356,8 @@ public final class Store {
 
     /**
      * {@code POST pods/{name}/binding}: sets {@code spec.nodeName}, copies the Binding's annotations onto the pod
-     * and sets {@code PodScheduled=True}, as the API server does. 404 for a missing pod; 409 for a pod already
-     * bound, being deleted, or with another UID than the Binding's precondition.
+     * and sets {@code PodScheduled=True}, as the API server does. 404 for a missing pod; 409 for a pod with another
+     * UID than the Binding's precondition, being deleted, already bound or with scheduling gates.
      */
     public Reply bind(String namespace, String name, JsonNode binding) {
         JsonNode target = binding.path("target");
@@ -385,15 +385,22 @@ public final class Store {
                         + "Precondition failed: UID in precondition: " + uid + ", UID in object meta: "
                         + meta.path("uid").asText(""));
             }
+            // The API server's checks, in its order (pkg/registry/core/pod/storage/storage.go,
+            // setPodHostAndAnnotations), each a 409 "Operation cannot be fulfilled on pods/binding".
             String bound = current.object().path("spec").path("nodeName").asText("");
-            if (!bound.isEmpty()) {
-                ledger.conflict(key);
-                throw ApiException.conflict("Operation cannot be fulfilled on pods/binding \"" + name + "\": pod "
-                        + name + " is already assigned to node \"" + bound + "\"");
-            }
+            JsonNode gates = current.object().path("spec").path("schedulingGates");
+            String refused = null;
             if (!meta.path("deletionTimestamp").asText("").isEmpty()) {
-                throw ApiException.conflict("Operation cannot be fulfilled on pods/binding \"" + name + "\": pod "
-                        + name + " is being deleted, cannot be assigned to a host");
+                refused = "pod " + name + " is being deleted, cannot be assigned to a host";
+            } else if (!bound.isEmpty()) {
+                refused = "pod " + name + " is already assigned to node \"" + bound + "\"";
+            } else if (gates.isArray() && !gates.isEmpty()) {
+                refused = "pod " + name + " has non-empty .spec.schedulingGates";
+            }
+            if (refused != null) {
+                ledger.conflict(key);
+                throw ApiException.conflict("Operation cannot be fulfilled on pods/binding \"" + name + "\": "
+                        + refused);
             }
             ObjectNode next = current.object().deepCopy();
             next.with("spec").put("nodeName", node);

@@ -154,9 +154,16 @@ class ApiServerTest {
         assertThat(wrongUid.body()).contains("Precondition failed");
         assertThat(client.pods().inNamespace(NS).withName("p2").get().getSpec().getNodeName()).isNull();
 
+        client.pods().inNamespace(NS).resource(pod("gated", "gantry").edit().editSpec().addNewSchedulingGate()
+                .withName("example.com/quota").endSchedulingGate().endSpec().build()).create();
+        HttpResponse<String> gated = bind("gated", "n1", Map.of(), null);
+        assertThat(gated.statusCode()).isEqualTo(409);
+        assertThat(gated.body()).contains("has non-empty .spec.schedulingGates");
+        assertThat(client.pods().inNamespace(NS).withName("gated").get().getSpec().getNodeName()).isNull();
+
         int[] binds = server.store().locked(l -> new int[] {l.pods().get(NS + "/p1").binds(), l.conflicts(),
             l.bound()});
-        assertThat(binds).containsExactly(1, 1, 1);
+        assertThat(binds).containsExactly(1, 2, 1);
     }
 
     @Test
