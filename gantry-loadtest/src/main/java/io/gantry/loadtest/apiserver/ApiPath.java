@@ -8,7 +8,11 @@ record ApiPath(ResourceType type, String namespace, String name, String subresou
 
     /** Parses the path; an unknown resource is a 404 naming it. */
     static ApiPath parse(String path) {
-        String[] parts = path.replaceAll("/+$", "").split("/");
+        int end = path.length();
+        while (end > 1 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        String[] parts = path.substring(0, end).split("/");
         // parts[0] is "" (leading slash)
         int i;
         String group;

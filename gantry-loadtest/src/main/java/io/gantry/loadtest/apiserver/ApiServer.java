@@ -101,7 +101,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private HttpServer newServer(String host) {
+        // No WebSocket compression: the API server does not offer it, and its extension handler would sit in the
+        // pipeline of every HTTP response.
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setTcpNoDelay(true)
+                        .setPerMessageWebSocketCompressionSupported(false)
+                        .setPerFrameWebSocketCompressionSupported(false)
                         .setMaxWebSocketFrameSize(64 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
                 .requestHandler(this::handle)
                 .webSocketHandler(this::handleWebSocket);
