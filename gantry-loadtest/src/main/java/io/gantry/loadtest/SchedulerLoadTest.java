@@ -434,6 +434,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
         Map<String, Double> threads = new LinkedHashMap<>();
         r.topThreads(Integer.MAX_VALUE).forEach(e -> threads.put(e.getKey(), e.getValue() / 1e6));
         doc.put("scheduler_cpu_ms_by_thread", threads);
+        doc.put("scheduler_cpu_ms_gc_jit", r.jvmInternalNanos() / 1e6);
         doc.put("decisions", r.decisions);
         doc.put("decision_mean_us", r.decisionMeanNanos / 1000);
         doc.put("decision_p99_upper_bound_us", r.decisionP99UpperNanos / 1000);
@@ -500,6 +501,11 @@ final class SchedulerLoadTest implements Callable<Integer> {
             return bound == 0 || nanos < 0 ? Double.NaN : nanos / 1e3 / bound;
         }
 
+        /** Process CPU not on a live Java thread: GC and JIT compiler threads (ThreadMXBean omits them), ended threads. */
+        long jvmInternalNanos() {
+            return Math.max(0, schedulerCpuNanos - threadCpuNanos.values().stream().mapToLong(Long::longValue).sum());
+        }
+
         List<Map.Entry<String, Long>> topThreads(int limit) {
             return threadCpuNanos.entrySet().stream()
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(limit).toList();
@@ -531,6 +537,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 t.row("  scheduler threads " + e.getKey(), String.format(Locale.ROOT, "%.2f s",
                         seconds(e.getValue())));
             }
+            t.row("  scheduler JVM: GC, JIT, threads that ended", String.format(Locale.ROOT, "%.2f s",
+                    seconds(jvmInternalNanos())));
             t.row("engine decision mean", us(decisionMeanNanos));
             t.row("engine decision p99 (histogram bucket)", Double.isNaN(decisionP99UpperNanos) ? "-"
                     : "<= " + us(decisionP99UpperNanos));
