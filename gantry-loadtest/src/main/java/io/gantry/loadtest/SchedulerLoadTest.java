@@ -96,6 +96,12 @@ final class SchedulerLoadTest implements Callable<Integer> {
             description = "Seed of the pod mix (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "0",
+            description = "First schedule W other pods (same mix, another seed) and wait for them, so that the "
+                    + "measured burst runs on warm JIT-compiled code; they stay bound and count in the checks "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int warmup;
+
     @Option(names = "--rate", paramLabel = "PODS_PER_SECOND", defaultValue = "0",
             description = "Create the pods at this rate instead of all at once (default: 0, all at once).")
     double rate;
@@ -126,21 +132,24 @@ final class SchedulerLoadTest implements Callable<Integer> {
         Policy chosen = validate();
         List<NodeShape> nodeList = Workload.nodeShapes(nodes);
         List<PodShape> podList = Workload.podShapes(pods, seed);
+        List<PodShape> warmupList = Workload.podShapes("warmup", warmup, seed + 1);
         long gpuCapacity = nodeList.stream().mapToLong(n -> n.gpus() * 1000L).sum();
-        long gpuDemand = podList.stream().mapToLong(PodShape::gpuMilliTotal).sum();
+        long gpuDemand = podList.stream().mapToLong(PodShape::gpuMilliTotal).sum()
+                + warmupList.stream().mapToLong(PodShape::gpuMilliTotal).sum();
         if (gpuDemand > MAX_GPU_DEMAND * gpuCapacity) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.format(Locale.ROOT,
-                    "--pods %d ask %.1f GPUs, %.0f %% of the %d GPUs of --nodes %d; keep it under %.0f %% so that "
-                            + "every pod fits (more --nodes or fewer --pods)", pods, gpuDemand / 1000.0,
+                    "--pods %d (and --warmup) ask %.1f GPUs, %.0f %% of the %d GPUs of --nodes %d; keep it under "
+                            + "%.0f %% so that every pod fits (more --nodes or fewer --pods)", pods, gpuDemand / 1000.0,
                     100.0 * gpuDemand / gpuCapacity, gpuCapacity / 1000, nodes, 100 * MAX_GPU_DEMAND));
         }
         Progress progress = new Progress(err, quiet);
         long wholePods = podList.stream().filter(p -> p.milli() == 1000).count();
         String header = String.format(Locale.ROOT,
                 "gantry bench scheduler: %d nodes (%d GPUs), %d pods (%d whole-GPU, %d shares; %.1f %% of the "
-                        + "GPUs), policy %s, seed %d, %s, %d cores, API server in its own JVM",
+                        + "GPUs), policy %s, seed %d, %s%s, %d cores, API server in its own JVM",
                 nodes, gpuCapacity / 1000, pods, wholePods, pods - wholePods, 100.0 * gpuDemand / gpuCapacity,
                 chosen.cliName(), seed, rate > 0 ? String.format(Locale.ROOT, "%.0f pods/s", rate) : "one burst",
+                warmup > 0 ? ", after " + warmup + " warm-up pods" : "",
                 Runtime.getRuntime().availableProcessors());
         progress.say("%s", header);
         // The scheduler writes its Scheduled events on background threads; at the end the events still queued fail
@@ -157,7 +166,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 Duration.ofSeconds(60))) {
             progress.say("API server started (pid %d, %s) in %.1f s", server.pid(), server.url(),
                     seconds(System.nanoTime() - t));
-            result = run(server, chosen, nodeList, podList, progress);
+            result = run(server, chosen, nodeList, warmupList, podList, progress);
         }
         result.header = header;
         out.println(header);
@@ -196,6 +205,9 @@ final class SchedulerLoadTest implements Callable<Integer> {
         if (nodes < 1 || pods < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--nodes and --pods must be >= 1");
         }
+        if (warmup < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be >= 0");
+        }
         if (rate < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be >= 0 (0: one burst)");
         }
@@ -215,8 +227,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    private Result run(ApiServerProcess server, Policy chosen, List<NodeShape> nodeList, List<PodShape> podList,
-            Progress progress) throws Exception {
+    private Result run(ApiServerProcess server, Policy chosen, List<NodeShape> nodeList, List<PodShape> warmupList,
+            List<PodShape> podList, Progress progress) throws Exception {
         Result r = new Result();
         r.pods = podList.size();
         LoadTestApi api = new LoadTestApi(server.url());
@@ -242,8 +254,19 @@ final class SchedulerLoadTest implements Callable<Integer> {
             waitFor(() -> started.loop().isSynced(), TimeUnit.SECONDS.toNanos(120));
             progress.say("scheduler started (policy %s, %d binding workers) in %.1f s; creating %d pods",
                     chosen.cliName(), config.bindingWorkers(), seconds(System.nanoTime() - t), podList.size());
+            if (!warmupList.isEmpty()) {
+                t = System.nanoTime();
+                api.post("/loadtest/v1/burst", items(serialization, warmupList.stream()
+                        .map(p -> (Object) Workload.pod(NAMESPACE, config.schedulerName(), p)).toList()));
+                awaitBound(api, warmupList.size(), t + TimeUnit.SECONDS.toNanos(timeoutSeconds), r);
+                if (!r.problems.isEmpty()) {
+                    return r;
+                }
+                progress.say("warm-up: %d pods bound in %.1f s", warmupList.size(), seconds(System.nanoTime() - t));
+            }
             String body = items(serialization, podList.stream()
                     .map(p -> (Object) Workload.pod(NAMESPACE, config.schedulerName(), p)).toList());
+            int expected = warmupList.size() + podList.size();
 
             Map<Long, Map.Entry<String, Long>> threadsBefore = ThreadCpu.snapshot();
             long schedulerCpu0 = ThreadCpu.processNanos();
@@ -265,7 +288,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
                     lastBound = bound;
                     lastBindChange = now;
                 }
-                if (created && bound >= p.path("created").asInt() && bound >= podList.size()) {
+                if (created && bound >= p.path("created").asInt() && bound >= expected) {
                     break;
                 }
                 if (p.has("burstError")) {
@@ -274,18 +297,18 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 }
                 if (now > deadline) {
                     r.problems.add(String.format(Locale.ROOT, "timed out after %d s with %d of %d pods bound",
-                            timeoutSeconds, bound, podList.size()));
+                            timeoutSeconds, bound, expected));
                     break;
                 }
                 if (created && now - lastBindChange > STALL_NANOS) {
                     r.problems.add(String.format(Locale.ROOT, "no pod bound for %d s; %d of %d pods bound",
-                            TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS), bound, podList.size()));
+                            TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS), bound, expected));
                     break;
                 }
                 if (now - lastProgress > TimeUnit.SECONDS.toNanos(5)) {
                     lastProgress = now;
                     progress.say("%.0f s: %d pods created, %d bound", seconds(now - start),
-                            p.path("created").asInt(), bound);
+                            p.path("created").asInt() - warmupList.size(), bound - warmupList.size());
                 }
                 Thread.sleep(20);
             }
@@ -297,21 +320,31 @@ final class SchedulerLoadTest implements Callable<Integer> {
 
             // ---- measurements, from the API server's own record ----
             JsonNode report = api.get("/loadtest/v1/report");
-            r.bound = report.path("bound").asInt();
-            r.wallNanos = report.path("firstCreatedToLastBoundNanos").asLong();
             Map<String, Integer> binds = new HashMap<>();
+            java.util.Set<String> measured = new java.util.HashSet<>();
+            podList.forEach(pd -> measured.add(pd.name()));
             long[] latencies = new long[podList.size()];
             int n = 0;
+            long firstCreated = Long.MAX_VALUE;
+            long lastBoundAt = Long.MIN_VALUE;
             var fields = report.path("pods").fields();
             while (fields.hasNext()) {
                 var e = fields.next();
                 String name = e.getKey().substring(e.getKey().indexOf('/') + 1);
-                binds.put(name, e.getValue().get(1).asInt());
-                long latency = e.getValue().get(0).asLong();
+                JsonNode rec = e.getValue();
+                binds.put(name, rec.get(1).asInt());
+                if (!measured.contains(name)) {
+                    continue; // a warm-up pod: checked below, not measured
+                }
+                firstCreated = Math.min(firstCreated, rec.get(3).asLong());
+                long latency = rec.get(0).asLong();
                 if (latency >= 0 && n < latencies.length) {
                     latencies[n++] = latency;
+                    lastBoundAt = Math.max(lastBoundAt, rec.get(4).asLong());
                 }
             }
+            r.bound = n;
+            r.wallNanos = lastBoundAt == Long.MIN_VALUE ? 0 : lastBoundAt - firstCreated;
             latencies = Arrays.copyOf(latencies, n);
             Arrays.sort(latencies);
             r.latencyNanos = latencies;
@@ -331,8 +364,9 @@ final class SchedulerLoadTest implements Callable<Integer> {
 
             // ---- checks, on the API server's final state ----
             List<Pod> listed = checker.pods().inNamespace(NAMESPACE).list().getItems();
-            r.problems.addAll(PlacementCheck.check(nodeList, podList, binds, report.path("conflicts").asInt(),
-                    listed));
+            List<PodShape> all = new ArrayList<>(warmupList);
+            all.addAll(podList);
+            r.problems.addAll(PlacementCheck.check(nodeList, all, binds, report.path("conflicts").asInt(), listed));
             r.gpusUsed = PlacementCheck.gpusUsed(listed);
             r.scheduledEvents = checker.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
                     .filter(e -> "Scheduled".equals(e.getReason())).count();
@@ -344,6 +378,26 @@ final class SchedulerLoadTest implements Callable<Integer> {
             checker.close();
         }
         return r;
+    }
+
+    /** Waits until the API server has created its burst and bound this many pods in all; else a problem. */
+    private static void awaitBound(LoadTestApi api, int count, long deadline, Result r) throws Exception {
+        while (true) {
+            JsonNode p = api.get("/loadtest/v1/progress");
+            if (p.has("burstError")) {
+                r.problems.add("the API server failed to create pods: " + p.path("burstError").asText());
+                return;
+            }
+            if (p.path("burstDone").asBoolean() && p.path("bound").asInt() >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                r.problems.add("the warm-up timed out with " + p.path("bound").asInt() + " of " + count
+                        + " pods bound");
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static String items(KubernetesSerialization serialization, List<Object> objects) {
@@ -420,6 +474,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
         doc.put("policy", chosen.cliName());
         doc.put("seed", seed);
         doc.put("rate", rate);
+        doc.put("warmup_pods", warmup);
         doc.put("cores", Runtime.getRuntime().availableProcessors());
         doc.put("pods_bound", r.bound);
         doc.put("pods_per_second", r.throughput());

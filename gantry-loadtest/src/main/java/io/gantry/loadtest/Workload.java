@@ -52,10 +52,15 @@ public final class Workload {
     }
 
     public static List<PodShape> podShapes(int count, long seed) {
+        return podShapes("bench", count, seed);
+    }
+
+    /** {@code count} pods named {@code prefix-000000} on, their mix drawn from {@code seed}. */
+    public static List<PodShape> podShapes(String prefix, int count, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<PodShape> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String name = String.format(Locale.ROOT, "bench-%06d", i);
+            String name = String.format(Locale.ROOT, "%s-%06d", prefix, i);
             if (random.nextInt(100) < 60) {
                 int x = random.nextInt(100);
                 int gpus = x < 70 ? 1 : x < 90 ? 2 : 4;

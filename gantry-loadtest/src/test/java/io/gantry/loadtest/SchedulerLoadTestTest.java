@@ -31,13 +31,15 @@ class SchedulerLoadTestTest {
     @Test
     void aSmallBurstIsScheduledEndToEndAgainstTheApiServerProcessAndChecked() throws Exception {
         Path json = dir.resolve("bench.json");
-        int code = run("scheduler", "--nodes", "20", "--pods", "100", "--timeout", "120", "--json", json.toString());
+        int code = run("scheduler", "--nodes", "30", "--pods", "100", "--warmup", "20", "--timeout", "120", "--json",
+                json.toString());
 
         assertThat(code).as(out + "\n" + err).isZero();
-        assertThat(out.toString()).contains("20 nodes (136 GPUs), 100 pods", "API server in its own JVM",
-                "100 / 100", "pods/s", "create -> bind p99", "scheduler process CPU per bound pod",
+        assertThat(out.toString()).contains("30 nodes (204 GPUs), 100 pods", "API server in its own JVM",
+                "after 20 warm-up pods", "100 / 100", "pods/s", "create -> bind p99", "scheduler process CPU per bound pod",
                 "API server process CPU per bound pod", "engine decision p99", "check: OK");
-        assertThat(err.toString()).contains("API server started (pid", "created 20 nodes", "scheduler started");
+        assertThat(err.toString()).contains("API server started (pid", "created 30 nodes", "scheduler started",
+                "warm-up: 20 pods bound");
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         assertThat(doc.get("pods_bound").asInt()).isEqualTo(100);
         assertThat(doc.get("check").asText()).isEqualTo("OK");
@@ -45,8 +47,9 @@ class SchedulerLoadTestTest {
         assertThat(doc.get("create_to_bind_p99_ms").asDouble()).isPositive();
         assertThat(doc.get("scheduler_cpu_us_per_pod").asDouble()).isPositive();
         assertThat(doc.get("api_server_cpu_us_per_pod").asDouble()).isPositive();
-        assertThat(doc.get("attempts").get("scheduled").asLong()).isEqualTo(100);
-        assertThat(doc.get("api_requests").get("POST pods/binding").asLong()).isEqualTo(100);
+        assertThat(doc.get("warmup_pods").asInt()).isEqualTo(20);
+        assertThat(doc.get("attempts").get("scheduled").asLong()).isEqualTo(120);
+        assertThat(doc.get("api_requests").get("POST pods/binding").asLong()).isEqualTo(120);
         // the scheduler's pods informer and node informer watch the server over WebSockets
         assertThat(doc.get("api_requests").get("WATCH pods (websocket)").asLong()).isGreaterThanOrEqualTo(1);
     }
@@ -76,12 +79,16 @@ class SchedulerLoadTestTest {
         assertThat(err.toString()).contains("keep it under 90 %");
         assertThat(run("scheduler", "--policy", "tetris")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown policy 'tetris'");
+        assertThat(run("scheduler", "--warmup", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--warmup must be >= 0");
+        assertThat(run("scheduler", "--nodes", "20", "--pods", "100", "--warmup", "100")).isEqualTo(2);
+        assertThat(err.toString()).contains("(and --warmup) ask");
         assertThat(run("scheduler", "--rate", "-1")).isEqualTo(2);
         assertThat(err.toString()).contains("--rate");
         assertThat(run("scheduler", "--server-event-loops", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--server-event-loops");
         assertThat(run("scheduler", "--help")).isZero();
-        assertThat(out.toString()).contains("--nodes", "--pods", "--policy", "--seed", "--rate",
+        assertThat(out.toString()).contains("--nodes", "--pods", "--policy", "--seed", "--warmup", "--rate",
                 "--server-jvm-options", "--timeout", "--json", "own JVM");
     }
 

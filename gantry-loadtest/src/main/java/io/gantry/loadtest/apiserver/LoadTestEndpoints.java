@@ -24,10 +24,10 @@ import java.util.function.Supplier;
  *   <li>{@code POST /loadtest/v1/objects} with {@code {"items": [...]}}: creates every object (each with its
  *       {@code apiVersion} and {@code kind}) through the same path as a POST, answers when all are stored;</li>
  *   <li>{@code POST /loadtest/v1/burst[?perSecond=R]} with {@code {"items": [pods]}}: answers at once and creates
- *       the pods from a thread of this process, as fast as it can or at R per second;</li>
+ *       the pods from a thread of this process, as fast as it can or at R per second (a next burst once this one is created);</li>
  *   <li>{@code GET /loadtest/v1/progress}: pods created and bound so far, binds refused, whether the burst is done;</li>
  *   <li>{@code GET /loadtest/v1/report}: per pod its create-to-bind time on this process's clock, its successful
- *       binds and refused binds; the requests served by verb and resource.</li>
+ *       binds and refused binds, its creation and bind times; the requests served by verb and resource.</li>
  * </ul>
  */
 final class LoadTestEndpoints implements AutoCloseable {
@@ -60,8 +60,9 @@ final class LoadTestEndpoints implements AutoCloseable {
                 double perSecond = rate == null ? 0 : Double.parseDouble(rate);
                 Thread t = new Thread(() -> createBurst(pods, perSecond), "loadtest-burst");
                 t.setDaemon(true);
-                if (!burst.compareAndSet(null, t)) {
-                    throw ApiException.conflict("a burst was already started");
+                Thread previous = burst.get();
+                if ((previous != null && previous.isAlive()) || !burst.compareAndSet(previous, t)) {
+                    throw ApiException.conflict("a burst is still being created");
                 }
                 t.start();
                 return reply(202, json.createObjectNode().put("accepted", pods.size()));
@@ -125,7 +126,8 @@ final class LoadTestEndpoints implements AutoCloseable {
             for (Map.Entry<String, BindLedger.PodRecord> e : ledger.pods().entrySet()) {
                 BindLedger.PodRecord r = e.getValue();
                 ArrayNode a = pods.putArray(e.getKey());
-                a.add(r.binds() > 0 ? r.boundNanos() - r.createdNanos() : -1).add(r.binds()).add(r.conflicts());
+                a.add(r.binds() > 0 ? r.boundNanos() - r.createdNanos() : -1).add(r.binds()).add(r.conflicts())
+                        .add(r.createdNanos()).add(r.binds() > 0 ? r.boundNanos() : -1);
                 first = Math.min(first, r.createdNanos());
                 if (r.binds() > 0) {
                     last = Math.max(last, r.boundNanos());
