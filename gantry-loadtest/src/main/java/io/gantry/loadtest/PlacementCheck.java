@@ -1,7 +1,8 @@
 package io.gantry.loadtest;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.loadtest.Workload.NodeShape;
 import io.gantry.loadtest.Workload.PodShape;
 import java.util.ArrayList;
@@ -78,8 +79,8 @@ public final class PlacementCheck {
             List<Integer> gpuIds;
             int milli;
             try {
-                gpuIds = GpuAnnotations.parseIds(ids);
-                milli = GpuAnnotations.parseMilli(milliText);
+                gpuIds = GpuAssignmentCodec.decodeIds(ids);
+                milli = GpuAssignmentCodec.decodeMilli(milliText);
             } catch (IllegalArgumentException e) {
                 problems.add(name + ": " + e.getMessage());
                 continue;
@@ -120,7 +121,7 @@ public final class PlacementCheck {
                 continue;
             }
             try {
-                for (int id : GpuAnnotations.parseIds(ann.get(GpuAnnotations.GPU_IDS))) {
+                for (int id : GpuAssignmentCodec.decodeIds(ann.get(GpuAnnotations.GPU_IDS))) {
                     used.add(node + "#" + id);
                 }
             } catch (IllegalArgumentException e) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gantry.engine.Policy;
+import io.gantry.engine.PolicyRegistry;
 import io.gantry.engine.ScoringMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -125,7 +126,7 @@ public record SchedulerConfig(
         try {
             policy = Policy.parse(policyName);
         } catch (IllegalArgumentException e) {
-            throw r.error("policy", policyName, "one of random, dotprod, gpuclustering, gpupacking, bestfit, fgd");
+            throw r.error("policy", policyName, "one of " + PolicyRegistry.STANDARD.namesForHelp());
         }
         String scoringName = r.string(top, "", "scoring", "exact");
         ScoringMode scoring = switch (scoringName.toLowerCase(Locale.ROOT)) {

@@ -19,7 +19,6 @@ import io.gantry.kube.model.PodTranslator;
 import io.gantry.kube.scheduling.KubeApi;
 import io.gantry.kube.scheduling.SchedulerLoop;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +36,6 @@ public final class ExtenderService {
     /** The highest score an extender may return (kube-scheduler's MaxExtenderPriority). */
     public static final int MAX_EXTENDER_PRIORITY = 10;
 
-    /** Reasons preemption cannot cure: evicting pods never changes a node's GPU model or labels. */
-    private static final Set<Reason> UNRESOLVABLE = EnumSet.of(Reason.NO_GPU, Reason.GPU_MODEL_MISMATCH,
-            Reason.NODE_SELECTOR_MISMATCH, Reason.UNTOLERATED_TAINT, Reason.NODE_UNSCHEDULABLE);
 
     private static final long TIMEOUT_SECONDS = 4; // under kube-scheduler's default 5 s httpTimeout
 
@@ -108,7 +104,7 @@ public final class ExtenderService {
         Reason reason = verdict.rejected().get(node);
         if (reason == null) {
             failed.put(node, "node not known to Gantry yet");
-        } else if (UNRESOLVABLE.contains(reason)) {
+        } else if (!reason.resolvable()) {
             unresolvable.put(node, reason.message());
         } else {
             failed.put(node, reason.message());

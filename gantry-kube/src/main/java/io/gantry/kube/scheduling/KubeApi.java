@@ -13,8 +13,10 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.engine.GpuAllocation;
-import io.gantry.kube.model.GpuAnnotations;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -68,8 +70,8 @@ public final class KubeApi {
             annotations.putNull(GpuAnnotations.GPU_IDS);
             annotations.putNull(GpuAnnotations.GPU_MILLI);
         } else {
-            annotations.put(GpuAnnotations.GPU_IDS, GpuAnnotations.formatIds(allocation.gpuIndices()));
-            annotations.put(GpuAnnotations.GPU_MILLI, Integer.toString(allocation.gpuMilliPerGpu()));
+            GpuAssignmentCodec.encode(new GpuAssignment(allocation.gpuIndices(), allocation.gpuMilliPerGpu()))
+                    .forEach(annotations::put);
         }
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
                 .uri(podUrl(namespace, name))

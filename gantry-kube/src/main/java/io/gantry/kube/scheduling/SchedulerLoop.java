@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.engine.Explanation;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.NodeSpec;
@@ -13,7 +16,6 @@ import io.gantry.engine.ScheduleResult;
 import io.gantry.kube.config.SchedulerConfig;
 import io.gantry.kube.metrics.SchedulerMetrics;
 import io.gantry.kube.metrics.SchedulerMetrics.Result;
-import io.gantry.kube.model.GpuAnnotations;
 import io.gantry.kube.model.NodeTranslator;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
@@ -326,11 +328,9 @@ public final class SchedulerLoop implements AutoCloseable {
             return new PlacedPod(key, uid, node, request, request.needsGpu() ? null : List.of(), false);
         }
         try {
-            List<Integer> ids = GpuAnnotations.parseIds(idsText);
-            String milliText = ann.get(GpuAnnotations.GPU_MILLI);
-            int milli = milliText == null ? request.gpuMilliPerGpu() : GpuAnnotations.parseMilli(milliText);
-            PodRequest charged = request.withName(key).withGpus(ids.size(), ids.size() > 1 ? NodeSpec.MILLI_PER_GPU : milli);
-            return new PlacedPod(key, uid, node, charged, ids, false);
+            GpuAssignment assignment = GpuAssignmentCodec.decode(ann).orElseThrow();
+            PodRequest charged = request.withName(key).withGpus(assignment.gpuIds().size(), assignment.milliPerGpu());
+            return new PlacedPod(key, uid, node, charged, assignment.gpuIds(), false);
         } catch (IllegalArgumentException e) {
             LOG.warn("pod {} on {}: {}; charging it as whole GPUs", key, node, e.getMessage());
             return new PlacedPod(key, uid, node, request, null, false);
@@ -419,7 +419,7 @@ public final class SchedulerLoop implements AutoCloseable {
         }
         return a.gpuMilliPerGpu() < NodeSpec.MILLI_PER_GPU
                 ? " (GPU " + a.gpuIndices().get(0) + ", " + a.gpuMilliPerGpu() + "/1000)"
-                : " (GPUs " + GpuAnnotations.formatIds(a.gpuIndices()) + ")";
+                : " (GPUs " + GpuAssignmentCodec.encodeIds(a.gpuIndices()) + ")";
     }
 
     private void bindFinished(Pod pod, GpuAllocation allocation, BindResult result) {
