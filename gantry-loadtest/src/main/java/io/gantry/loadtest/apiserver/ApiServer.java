@@ -160,6 +160,12 @@ public final class ApiServer implements AutoCloseable {
             case "GET" -> {
                 if (p.name() == null) {
                     Selector selector = Selector.parse(p.type(), q.get("fieldSelector"), q.get("labelSelector"));
+                    if (q.contains("sendInitialEvents")) {
+                        throw ApiException.badRequest("watch-list (sendInitialEvents) is not supported by this API "
+                                + "server; list, then watch from the list's resourceVersion");
+                    }
+                    // A list's limit is not honoured: the whole list comes back without a continue token, which
+                    // the API conventions allow a server to do.
                     if (isWatch(q)) {
                         count("WATCH " + what);
                         watchOverHttp(req, p, selector, q);

@@ -368,10 +368,15 @@ class ApiServerTest {
     }
 
     @Test
-    void anUnknownResourceIsANotFoundNamingWhatIsServed() throws Exception {
+    void anUnknownResourceAndAWatchListAreRefusedNamingWhatIsServed() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url()
                 + "/apis/apps/v1/namespaces/x/deployments")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("does not serve apps/v1/deployments", "v1/pods");
+        HttpResponse<String> watchList = http.send(HttpRequest.newBuilder(URI.create(server.url()
+                + "/api/v1/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(watchList.statusCode()).isEqualTo(400);
+        assertThat(watchList.body()).contains("sendInitialEvents", "not supported");
     }
 }
