@@ -6,9 +6,11 @@ import picocli.CommandLine.Command;
 /** The {@code gantry} command. */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = GantryCommand.Version.class,
         description = "GPU-aware scheduling for Kubernetes: simulate policies on GPU cluster traces, run the "
-                + "scheduler and the node agent, list a node's GPUs, benchmark the scheduler.",
+                + "scheduler and the node agent, list a node's GPUs.",
+        footer = {"", "The scheduler load test is not in this jar (it brings its own API server):",
+            "  ./gantry bench scheduler   (builds and runs gantry-loadtest's jar)"},
         subcommands = {SimulateCommand.class, SchedulerCommand.class, AgentCommand.class, DiscoverCommand.class,
-            BenchCommand.class, CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class})
 public final class GantryCommand implements Runnable {
 
     @CommandLine.Spec

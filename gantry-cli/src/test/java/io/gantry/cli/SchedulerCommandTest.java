@@ -76,7 +76,7 @@ class SchedulerCommandTest {
         assertThat(out.toString()).contains("--config", "--kubeconfig", "--extender", "--port", "--identity",
                 "--lease-namespace", "POD_NAME", "POD_NAMESPACE");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("scheduler", "bench");
+        assertThat(out.toString()).contains("scheduler", "./gantry bench scheduler");
     }
 
     private static Path kubeconfig(KubeSandbox sandbox, Path dir) throws IOException {

@@ -1,0 +1,109 @@
+package io.gantry.loadtest.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * JSON merge patches (RFC 7386) and the part of Kubernetes' strategic merge patches a scheduler sends: maps merge,
+ * {@code null} deletes, and {@code conditions} lists merge by {@code type}. A strategic patch with any other list or
+ * a {@code $patch}-style directive is refused (415), so a client falls back to a merge patch instead of having a
+ * list silently replaced.
+ */
+final class Patches {
+
+    private Patches() {
+    }
+
+    private static final tools.jackson.databind.ObjectMapper JACKSON3 = new tools.jackson.databind.ObjectMapper();
+
+    /**
+     * Applies an RFC 6902 JSON patch, returning the patched copy. zjsonpatch (fabric8's, already on the class path)
+     * works on Jackson 3 trees, so the object crosses over as bytes; JSON patches are rare here (fabric8's
+     * {@code edit}), not on the scheduler's path.
+     */
+    static ObjectNode jsonPatch(com.fasterxml.jackson.databind.ObjectMapper json, ObjectNode target, JsonNode patch) {
+        try {
+            tools.jackson.databind.JsonNode result = io.fabric8.zjsonpatch.JsonPatch.apply(
+                    JACKSON3.readTree(json.writeValueAsBytes(patch)), JACKSON3.readTree(json.writeValueAsBytes(target)));
+            JsonNode back = json.readTree(JACKSON3.writeValueAsBytes(result));
+            if (!(back instanceof ObjectNode o)) {
+                throw ApiException.invalid("the JSON patch does not leave an object");
+            }
+            return o;
+        } catch (RuntimeException | java.io.IOException e) {
+            if (e instanceof ApiException a) {
+                throw a;
+            }
+            throw ApiException.invalid("the JSON patch does not apply: " + e.getMessage());
+        }
+    }
+
+    /** Applies a JSON merge patch to {@code target} in place. */
+    static void merge(ObjectNode target, JsonNode patch) {
+        Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                target.remove(e.getKey());
+            } else if (value.isObject()) {
+                JsonNode existing = target.get(e.getKey());
+                ObjectNode into = existing instanceof ObjectNode o ? o : target.putObject(e.getKey());
+                merge(into, value);
+            } else {
+                target.set(e.getKey(), value.deepCopy());
+            }
+        }
+    }
+
+    /** Applies a strategic merge patch to {@code target} in place; see the class comment for what is supported. */
+    static void strategic(ObjectNode target, JsonNode patch, String at) {
+        Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            String path = at.isEmpty() ? key : at + "." + key;
+            if (key.startsWith("$")) {
+                throw ApiException.unsupportedMediaType("strategic merge directive " + path + " is not supported by "
+                        + "this API server; send a JSON merge patch (application/merge-patch+json)");
+            }
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                target.remove(key);
+            } else if (value.isObject()) {
+                JsonNode existing = target.get(key);
+                ObjectNode into = existing instanceof ObjectNode o ? o : target.putObject(key);
+                strategic(into, value, path);
+            } else if (value.isArray()) {
+                if (!key.equals("conditions")) {
+                    throw ApiException.unsupportedMediaType("strategic merge of the list " + path + " is not "
+                            + "supported by this API server (only conditions, merged by type); send a JSON merge "
+                            + "patch (application/merge-patch+json)");
+                }
+                JsonNode existing = target.get(key);
+                ArrayNode into = existing instanceof ArrayNode a ? a : target.putArray(key);
+                for (JsonNode cond : value) {
+                    String type = cond.path("type").asText("");
+                    boolean replaced = false;
+                    for (int i = 0; i < into.size(); i++) {
+                        if (into.get(i).path("type").asText("").equals(type)) {
+                            ObjectNode merged = into.get(i).deepCopy();
+                            merge(merged, cond);
+                            into.set(i, merged);
+                            replaced = true;
+                            break;
+                        }
+                    }
+                    if (!replaced) {
+                        into.add(cond.deepCopy());
+                    }
+                }
+            } else {
+                target.set(key, value.deepCopy());
+            }
+        }
+    }
+}
