@@ -174,13 +174,7 @@ public final class ExtenderService {
                         + u.explanation().message());
             }
             var allocation = ((ScheduleResult.Scheduled) placed).allocation();
-            KubeApi.BindResult bound;
-            try {
-                api.annotate(ns, name, allocation);
-                bound = api.bind(ns, name, uid, node);
-            } catch (KubernetesClientException e) {
-                bound = new KubeApi.BindResult(KubeApi.BindOutcome.ERROR, e.getCode(), e.getMessage());
-            }
+            KubeApi.BindResult bound = api.bind(ns, name, uid, allocation);
             if (bound.outcome() != KubeApi.BindOutcome.BOUND) {
                 loop.call(v -> {
                     v.unplace(request.name(), uid);

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The scheduler's writes to the API server: the GPU decision as pod annotations, the binding through the
- * {@code pods/{name}/binding} subresource, events, and the {@code PodScheduled} condition. Thread-safe; every call
+ * The scheduler's writes to the API server: the binding through the {@code pods/{name}/binding} subresource (carrying
+ * the GPU decision as annotations), events, and the {@code PodScheduled} condition. Thread-safe; every call
  * is one request (the binding is posted with the raw HTTP client so the API server's status code is kept).
  */
 public final class KubeApi {
@@ -57,49 +57,18 @@ public final class KubeApi {
         this.schedulerName = requireNonNull(schedulerName, "schedulerName");
     }
 
-    /**
-     * Writes {@code gantry.io/gpu-ids} and {@code gantry.io/gpu-milli} on the pod: one JSON merge patch, sent with
-     * the raw HTTP client because fabric8's patch reads the pod first (a second request per pod).
-     */
-    public void annotate(String namespace, String name, GpuAllocation allocation) {
-        ObjectNode patch = JSON.createObjectNode();
-        ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
-        if (allocation.gpuIndices().isEmpty()) {
-            annotations.putNull(GpuAnnotations.GPU_IDS);
-            annotations.putNull(GpuAnnotations.GPU_MILLI);
-        } else {
-            annotations.put(GpuAnnotations.GPU_IDS, GpuAnnotations.formatIds(allocation.gpuIndices()));
-            annotations.put(GpuAnnotations.GPU_MILLI, Integer.toString(allocation.gpuMilliPerGpu()));
-        }
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
-                .uri(podUrl(namespace, name))
-                .method("PATCH", "application/merge-patch+json", patch.toString()).build();
-        HttpResponse<String> response = send(request);
-        if (response.code() >= 300) {
-            String body = response.body() == null ? "" : response.body();
-            throw new KubernetesClientException("PATCH pod " + namespace + "/" + name + " answered HTTP "
-                    + response.code() + ": " + statusMessage(body), response.code(), null);
-        }
-    }
-
     private String podUrl(String namespace, String name) {
         String base = client.getMasterUrl().toString();
         return (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + namespace + "/pods/" + name;
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return client.getHttpClient().sendAsync(request, String.class).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KubernetesClientException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KubernetesClientException(String.valueOf(e.getCause() == null ? e : e.getCause()), e);
-        }
-    }
-
-    /** Posts a Binding to {@code pods/{name}/binding}, with the pod's UID as precondition. */
-    public BindResult bind(String namespace, String name, String uid, String node) {
+    /**
+     * Posts a Binding to {@code pods/{name}/binding}, with the pod's UID as precondition and the GPU decision
+     * ({@code gantry.io/gpu-ids}, {@code gantry.io/gpu-milli}) as the Binding's own annotations, which the API server
+     * copies onto the pod in the same update that sets {@code spec.nodeName}: one request, and a refused bind leaves
+     * no decision behind on the pod.
+     */
+    public BindResult bind(String namespace, String name, String uid, GpuAllocation allocation) {
         ObjectNode binding = JSON.createObjectNode();
         binding.put("apiVersion", "v1").put("kind", "Binding");
         ObjectNode meta = binding.putObject("metadata");
@@ -107,6 +76,12 @@ public final class KubeApi {
         if (uid != null && !uid.isEmpty()) {
             meta.put("uid", uid);
         }
+        if (!allocation.gpuIndices().isEmpty()) {
+            meta.putObject("annotations")
+                    .put(GpuAnnotations.GPU_IDS, GpuAnnotations.formatIds(allocation.gpuIndices()))
+                    .put(GpuAnnotations.GPU_MILLI, Integer.toString(allocation.gpuMilliPerGpu()));
+        }
+        String node = allocation.nodeName();
         binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
         String url = podUrl(namespace, name) + "/binding";
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)

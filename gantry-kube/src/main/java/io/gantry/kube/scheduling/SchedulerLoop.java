@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.gantry.engine.Explanation;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.NodeSpec;
@@ -136,7 +135,13 @@ public final class SchedulerLoop implements AutoCloseable {
             leader = isLeader;
             metrics.leader(isLeader);
             if (isLeader) {
-                queue.entries().stream().filter(e -> e.state == State.INVALID).forEach(this::reportInvalid);
+                for (Entry e : queue.entries()) {
+                    if (e.state == State.INVALID) {
+                        reportInvalid(e);
+                    } else if (e.state == State.GATED) {
+                        reportGated(e);
+                    }
+                }
             }
         });
     }
@@ -296,18 +301,39 @@ public final class SchedulerLoop implements AutoCloseable {
         if (!ours(pod)) {
             return;
         }
+        if (deleting(pod)) {
+            // Never bound (the API server would refuse it); a bind in flight fails and gives its resources back.
+            queue.remove(key);
+            mirror.unobserve(key);
+            return;
+        }
         Optional<PlacedPod> assumed = mirror.placement(key);
         if (assumed.isPresent() && assumed.get().assumed()) {
             queue.get(key).ifPresent(e -> e.pod = pod); // its bind is in flight
             return;
         }
         PodDemand demand = PodTranslator.translate(pod);
-        Entry e = queue.upsert(key, pod, demand, System.nanoTime());
+        Entry e = queue.upsert(key, pod, demand, gated(pod), System.nanoTime());
         if (demand instanceof PodDemand.Valid v) {
             mirror.observe(v.request());
-        } else if (e.state == State.INVALID && leader) {
-            reportInvalid(e);
         }
+        if (leader) {
+            if (e.state == State.GATED) {
+                reportGated(e);
+            } else if (e.state == State.INVALID) {
+                reportInvalid(e);
+            }
+        }
+    }
+
+    private static boolean deleting(Pod pod) {
+        String ts = pod.getMetadata().getDeletionTimestamp();
+        return ts != null && !ts.isEmpty();
+    }
+
+    private static boolean gated(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getSchedulingGates() != null
+                && !pod.getSpec().getSchedulingGates().isEmpty();
     }
 
     /** A bound pod's placement: its GPUs from Gantry's annotations, or charged as whole GPUs when there are none. */
@@ -393,11 +419,7 @@ public final class SchedulerLoop implements AutoCloseable {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         try {
-            api.annotate(ns, name, allocation);
-            result = api.bind(ns, name, pod.getMetadata().getUid(), allocation.nodeName());
-        } catch (KubernetesClientException ex) {
-            result = new BindResult(ex.getCode() == 404 ? KubeApi.BindOutcome.GONE : KubeApi.BindOutcome.ERROR,
-                    ex.getCode(), "writing the GPU annotations failed: " + ex.getMessage());
+            result = api.bind(ns, name, pod.getMetadata().getUid(), allocation);
         } catch (RuntimeException ex) {
             result = new BindResult(KubeApi.BindOutcome.ERROR, 0, String.valueOf(ex));
         }
@@ -473,6 +495,27 @@ public final class SchedulerLoop implements AutoCloseable {
         });
     }
 
+    /** As kube-scheduler's (and the API server's, on create) condition for a pod held by its scheduling gates. */
+    static final String GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates";
+
+    /**
+     * A gated pod gets {@code PodScheduled=False}, reason {@code SchedulingGated}, unless it already has it (the API
+     * server sets it when a pod is created with gates). No event: kube-scheduler records none for gated pods.
+     */
+    private void reportGated(Entry e) {
+        if (GATED_MESSAGE.equals(e.lastMessage)) {
+            return;
+        }
+        e.lastMessage = GATED_MESSAGE;
+        Pod pod = e.pod;
+        boolean present = pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
+                        && "False".equals(c.getStatus()) && "SchedulingGated".equals(c.getReason()));
+        if (!present) {
+            record(pod, () -> api.condition(pod, "False", "SchedulingGated", GATED_MESSAGE));
+        }
+    }
+
     private void reportInvalid(Entry e) {
         if (!(e.demand instanceof PodDemand.Invalid invalid) || invalid.problem().equals(e.lastMessage)) {
             return;
@@ -528,6 +571,14 @@ public final class SchedulerLoop implements AutoCloseable {
                         Map.of(), 0);
             }
             Entry e = entry.get();
+            if (e.state == State.GATED) {
+                List<String> gates = e.pod.getSpec().getSchedulingGates().stream()
+                        .map(io.fabric8.kubernetes.api.model.PodSchedulingGate::getName).toList();
+                // kube-scheduler's SchedulingGates plugin words it so (a Go slice: names between [ ] by spaces).
+                return new ExplainReport(key, "gated", null, null, null, "waiting for scheduling gates: ["
+                        + String.join(" ", gates) + "]",
+                        Map.of(), e.attempts);
+            }
             if (e.demand instanceof PodDemand.Invalid inv) {
                 return new ExplainReport(key, "invalid", null, null, null, "invalid GPU request: " + inv.problem(),
                         Map.of(), e.attempts);

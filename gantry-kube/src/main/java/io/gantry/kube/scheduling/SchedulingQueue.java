@@ -18,14 +18,16 @@ import java.util.PriorityQueue;
  * Pending pods, as kube-scheduler's queue keeps them: an active heap (higher priority first, then older first);
  * pods in backoff after a failed attempt (1 s doubling up to the maximum); pods found unschedulable, which wait
  * for a cluster change (a node added or changed, a pod gone) or at most {@link #UNSCHEDULABLE_MAX_WAIT}; invalid
- * pods, which wait until the pod itself changes; pods whose bind is in flight.
+ * pods, which wait until the pod itself changes; gated pods ({@code spec.schedulingGates} not empty), which wait
+ * until their gates are removed, as kube-scheduler's SchedulingGates PreEnqueue keeps them out of its active queue;
+ * pods whose bind is in flight.
  */
 final class SchedulingQueue {
 
     /** As kube-scheduler's podMaxInUnschedulablePodsDuration. */
     static final Duration UNSCHEDULABLE_MAX_WAIT = Duration.ofMinutes(5);
 
-    enum State { ACTIVE, BACKOFF, UNSCHEDULABLE, INVALID, BINDING }
+    enum State { ACTIVE, BACKOFF, UNSCHEDULABLE, INVALID, GATED, BINDING }
 
     /** One pending pod. Mutable, owned by the queue and the loop thread. */
     static final class Entry {
@@ -75,29 +77,38 @@ final class SchedulingQueue {
     }
 
     /**
-     * Adds a pending pod, or refreshes one. A pod whose demand changed (e.g. a fixed annotation) gets a fresh
-     * start; otherwise its place and backoff are kept.
+     * Adds a pending pod, or refreshes one. A pod whose demand changed (e.g. a fixed annotation) or whose scheduling
+     * gates were removed gets a fresh start; otherwise its place and backoff are kept. A gated pod waits, whatever
+     * it asks.
      */
-    Entry upsert(String key, Pod pod, PodDemand demand, long now) {
+    Entry upsert(String key, Pod pod, PodDemand demand, boolean gated, long now) {
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry(key, pod, demand);
             e.sequence = sequence++;
             e.enqueuedNanos = now;
             entries.put(key, e);
-            enter(e, demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE, now);
+            enter(e, initialState(demand, gated), now);
+            return e;
+        }
+        e.pod = pod;
+        if (e.state == State.BINDING) {
             return e;
         }
         boolean changed = !e.demand.equals(demand);
-        e.pod = pod;
-        if (changed && e.state != State.BINDING) {
+        boolean gateChanged = gated != (e.state == State.GATED);
+        if (changed || gateChanged) {
             e.demand = demand;
             e.attempts = 0;
             e.lastMessage = null;
             active.remove(e);
-            enter(e, demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE, now);
+            enter(e, initialState(demand, gated), now);
         }
         return e;
+    }
+
+    private static State initialState(PodDemand demand, boolean gated) {
+        return gated ? State.GATED : demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE;
     }
 
     Optional<Entry> get(String key) {
