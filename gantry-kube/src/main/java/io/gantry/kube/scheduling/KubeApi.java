@@ -115,17 +115,30 @@ public final class KubeApi {
 
     /** A core/v1 event on the pod, as {@code kubectl describe pod} shows it. */
     public void event(Pod pod, String type, String reason, String action, String message) {
-        String ns = pod.getMetadata().getNamespace();
+        event("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), type,
+                reason, action, message);
+    }
+
+    /**
+     * A core/v1 event on a node, as {@code kubectl describe node} shows it; in namespace {@code default}, where the
+     * kubelet writes its node events too.
+     */
+    public void nodeEvent(String node, String type, String reason, String action, String message) {
+        event("Node", null, node, null, type, reason, action, message);
+    }
+
+    private void event(String kind, String namespace, String name, String uid, String type, String reason,
+            String action, String message) {
+        String ns = namespace == null ? "default" : namespace;
         Instant now = Instant.now();
         String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
         client.v1().events().inNamespace(ns).resource(new EventBuilder()
                 .withNewMetadata().withNamespace(ns)
-                .withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())
-                        .toLowerCase(Locale.ROOT))
+                .withName(name + "." + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT))
                 .endMetadata()
-                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(ns)
-                .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                .withNewInvolvedObject().withApiVersion("v1").withKind(kind).withNamespace(namespace)
+                .withName(name).withUid(uid).endInvolvedObject()
                 .withType(type).withReason(reason).withAction(action).withMessage(note)
                 .withNewSource().withComponent(schedulerName).endSource()
                 .withReportingComponent(schedulerName).withReportingInstance(schedulerName)

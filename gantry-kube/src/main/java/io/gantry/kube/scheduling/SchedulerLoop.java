@@ -237,17 +237,40 @@ public final class SchedulerLoop implements AutoCloseable {
         if (now - lastMetricsPublish > METRICS_PUBLISH_NANOS) {
             lastMetricsPublish = now;
             metrics.pending(queue.size());
+            Map<String, GpuOvercommit> over = GpuOvercommit.find(mirror.nodes(), mirror.placedPods());
             Map<String, SchedulerMetrics.NodeGpus> gpus = new HashMap<>();
             var state = mirror.state();
             for (NodeSpec n : mirror.nodes()) {
                 int slot = state.slotOf(n.name());
                 int total = state.gpuCount(slot);
                 if (total > 0) {
-                    double used = total - state.gpuLeftTotal(slot) / (double) NodeSpec.MILLI_PER_GPU;
-                    gpus.put(n.name(), new SchedulerMetrics.NodeGpus(n.gpuModel(), total, used));
+                    GpuOvercommit o = over.get(n.name());
+                    double used = o != null ? Math.min(total, o.heldMilli() / (double) NodeSpec.MILLI_PER_GPU)
+                            : total - state.gpuLeftTotal(slot) / (double) NodeSpec.MILLI_PER_GPU;
+                    gpus.put(n.name(), new SchedulerMetrics.NodeGpus(n.gpuModel(), total, used,
+                            o == null ? 0 : o.overMilli() / (double) NodeSpec.MILLI_PER_GPU));
                 }
             }
             metrics.publishNodes(gpus);
+            reportOvercommit(over);
+        }
+    }
+
+    /** What each over-committed node was last reported with, so a Warning goes out once per change. */
+    private final Map<String, String> overcommitReported = new HashMap<>();
+
+    private void reportOvercommit(Map<String, GpuOvercommit> over) {
+        overcommitReported.keySet().retainAll(over.keySet());
+        if (!leader) {
+            return;
+        }
+        for (GpuOvercommit o : over.values()) {
+            String message = o.message();
+            if (!message.equals(overcommitReported.put(o.node(), message))) {
+                LOG.warn("{}", message);
+                recorder(() -> api.nodeEvent(o.node(), "Warning", "GPUOvercommitted", "Scheduling", message),
+                        "node " + o.node());
+            }
         }
     }
 
@@ -531,16 +554,20 @@ public final class SchedulerLoop implements AutoCloseable {
     }
 
     private void record(Pod pod, Runnable write) {
+        recorder(write, PodKeys.key(pod));
+    }
+
+    private void recorder(Runnable write, String what) {
         try {
             recorder.execute(() -> {
                 try {
                     write.run();
                 } catch (RuntimeException ex) {
-                    LOG.warn("could not record an event for {}: {}", PodKeys.key(pod), ex.getMessage());
+                    LOG.warn("could not record an event for {}: {}", what, ex.getMessage());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException ex) {
-            LOG.debug("shutting down; event for {} dropped", PodKeys.key(pod));
+            LOG.debug("shutting down; event for {} dropped", what);
         }
     }
 
