@@ -2,10 +2,10 @@ package io.gantry.kube.extender;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -67,10 +67,10 @@ public final class ExtenderService {
             Assessment verdict = loop.call(v -> v.assess(request)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             JsonNode nodes = args.path("Nodes");
             if (nodes.isObject()) {
-                ObjectNode list = nodes.deepCopy();
+                ObjectNode list = (ObjectNode) nodes.deepCopy();
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : nodes.path("items")) {
-                    String name = n.path("metadata").path("name").asText();
+                    String name = n.path("metadata").path("name").asString();
                     if (judge(name, verdict, failed, unresolvable)) {
                         kept.add(n);
                     }
@@ -81,8 +81,8 @@ public final class ExtenderService {
             } else {
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : args.path("NodeNames")) {
-                    if (judge(n.asText(), verdict, failed, unresolvable)) {
-                        kept.add(n.asText());
+                    if (judge(n.asString(), verdict, failed, unresolvable)) {
+                        kept.add(n.asString());
                     }
                 }
                 result.putNull("Nodes");
@@ -124,11 +124,11 @@ public final class ExtenderService {
         List<String> names = new ArrayList<>();
         if (args.path("Nodes").isObject()) {
             for (JsonNode n : args.path("Nodes").path("items")) {
-                names.add(n.path("metadata").path("name").asText());
+                names.add(n.path("metadata").path("name").asString());
             }
         } else {
             for (JsonNode n : args.path("NodeNames")) {
-                names.add(n.asText());
+                names.add(n.asString());
             }
         }
         double min = Double.POSITIVE_INFINITY;
@@ -160,7 +160,7 @@ public final class ExtenderService {
             JsonNode args = json.readTree(body);
             String ns = field(args, "PodNamespace");
             String name = field(args, "PodName");
-            String uid = args.path("PodUID").asText("");
+            String uid = args.path("PodUID").asString("");
             String node = field(args, "Node");
             Pod pod = client.pods().inNamespace(ns).withName(name).get();
             if (pod == null) {
@@ -207,7 +207,7 @@ public final class ExtenderService {
     }
 
     private static String field(JsonNode args, String name) {
-        String v = args.path(name).asText("");
+        String v = args.path(name).asString("");
         if (v.isEmpty()) {
             throw new IllegalArgumentException("ExtenderBindingArgs has no " + name);
         }

@@ -2,8 +2,8 @@ package io.gantry.kube.scheduling;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -107,7 +107,7 @@ public final class KubeApi {
 
     private static String statusMessage(String body) {
         try {
-            return JSON.readTree(body).path("message").asText(body);
+            return JSON.readTree(body).path("message").asString(body);
         } catch (Exception e) {
             return body;
         }
