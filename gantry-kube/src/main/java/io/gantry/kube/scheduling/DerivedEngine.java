@@ -1,0 +1,192 @@
+package io.gantry.kube.scheduling;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gantry.engine.Assessment;
+import io.gantry.engine.ClusterState;
+import io.gantry.engine.Explanation;
+import io.gantry.engine.GpuAllocation;
+import io.gantry.engine.NodeSpec;
+import io.gantry.engine.PodRequest;
+import io.gantry.engine.ScheduleResult;
+import io.gantry.engine.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The engine (a {@link Scheduler} on its {@link ClusterState}), kept in step with the {@link ClusterMirror} it
+ * listens to and rebuilt from it whenever the profile changes: every mirrored pod is charged to its node, pods whose
+ * GPU indices nobody recorded on the node's freest GPUs, and the GPUs the node's agent reports Unhealthy are held so
+ * nothing new lands on them.
+ *
+ * <p>Not thread-safe: the scheduling loop owns it.
+ */
+final class DerivedEngine implements ClusterMirror.Listener {
+
+    private final ClusterMirror mirror;
+    private final PolicyProfile profile;
+    private Scheduler scheduler;
+
+    DerivedEngine(ClusterMirror mirror, PolicyProfile profile) {
+        this.mirror = requireNonNull(mirror, "mirror");
+        this.profile = requireNonNull(profile, "profile");
+        this.scheduler = new Scheduler(new ClusterState(), profile.newProfile());
+        rebuild();
+        mirror.listen(this);
+    }
+
+    PolicyProfile profile() {
+        return profile;
+    }
+
+    // ---- decisions -----------------------------------------------------------------------------------------
+
+    /** One scheduling cycle: on success the engine has reserved the node and GPUs (the caller assumes the pod). */
+    ScheduleResult schedule(PodRequest request) {
+        return scheduler.schedule(request);
+    }
+
+    /** Places the pod on a node chosen elsewhere (an extender's bind). */
+    ScheduleResult scheduleOn(PodRequest request, String node) {
+        return scheduler.scheduleOn(request, node);
+    }
+
+    Optional<Explanation> explain(PodRequest request) {
+        return scheduler.explain(request);
+    }
+
+    Assessment assess(PodRequest request) {
+        return scheduler.assess(request);
+    }
+
+    /** The GPUs the engine charged for the pod (known once its node is). */
+    Optional<GpuAllocation> allocation(String key) {
+        return scheduler.allocation(key);
+    }
+
+    ClusterState state() {
+        return scheduler.state();
+    }
+
+    /** Re-learns the profile when due; rebuilds the engine when it changed. True when it did. */
+    boolean refreshProfile(long now) {
+        if (!profile.refresh(now)) {
+            return false;
+        }
+        rebuild();
+        return true;
+    }
+
+    /** A fresh engine charged with every node and placed pod: the mirror is the truth, the engine derived. */
+    void rebuild() {
+        scheduler = new Scheduler(new ClusterState(), profile.newProfile());
+        for (NodeSpec n : mirror.nodes()) {
+            scheduler.addNode(n);
+        }
+        for (PlacedPod p : mirror.placedPods()) {
+            if (mirror.hasNode(p.nodeName())) {
+                charge(p);
+            }
+        }
+        for (NodeSpec n : mirror.nodes()) {
+            chargeUnhealthy(n.name(), mirror.unhealthyGpus(n.name()));
+        }
+    }
+
+    // ---- the mirror's changes ------------------------------------------------------------------------------
+
+    @Override
+    public void nodeAdded(NodeSpec node) {
+        scheduler.addNode(node);
+        for (PlacedPod p : mirror.placedPods()) {
+            if (p.nodeName().equals(node.name())) {
+                charge(p);
+            }
+        }
+        chargeUnhealthy(node.name(), mirror.unhealthyGpus(node.name()));
+    }
+
+    @Override
+    public void nodeChanged(NodeSpec before, NodeSpec after) {
+        scheduler.updateNode(after);
+    }
+
+    @Override
+    public void nodeRemoved(String name) {
+        scheduler.removeNode(name);
+    }
+
+    @Override
+    public void unhealthyGpusChanged(String node, List<Integer> before, List<Integer> after) {
+        for (int g : before) {
+            scheduler.release(unhealthyKey(node, g));
+        }
+        chargeUnhealthy(node, after);
+    }
+
+    @Override
+    public void podPlaced(PlacedPod pod) {
+        // An assumed pod was reserved by the cycle that chose it; a bound one is charged here.
+        if (scheduler.allocation(pod.key()).isEmpty() && mirror.hasNode(pod.nodeName())) {
+            charge(pod);
+        }
+    }
+
+    @Override
+    public void podForgotten(PlacedPod pod) {
+        scheduler.release(pod.key());
+    }
+
+    // ---- charging ------------------------------------------------------------------------------------------
+
+    private void charge(PlacedPod p) {
+        List<Integer> ids = p.gpuIds();
+        PodRequest request = p.request();
+        if (request.needsGpu() && ids == null) {
+            ids = guessGpus(p.nodeName(), request.gpuCount());
+        }
+        if (ids == null) {
+            ids = List.of();
+        }
+        if (ids.size() != request.gpuCount()) {
+            request = request.withGpus(ids.size(), ids.isEmpty() ? 0 : request.gpuMilliPerGpu());
+        }
+        scheduler.recordPlaced(request, p.nodeName(), ids);
+    }
+
+    /**
+     * GPUs for a pod whose indices nobody recorded: the ones with most left, so the charge lands where the device
+     * plugin would most likely have put the pod, and an overcommitted node simply fits nothing more.
+     */
+    private List<Integer> guessGpus(String node, int count) {
+        ClusterState state = scheduler.state();
+        int slot = state.slotOf(node);
+        int n = state.gpuCount(slot);
+        List<Integer> order = new ArrayList<>();
+        for (int g = n - 1; g >= 0; g--) {
+            order.add(g);
+        }
+        order.sort((a, b) -> Integer.compare(state.gpuLeft(slot, b), state.gpuLeft(slot, a)));
+        return List.copyOf(order.subList(0, Math.min(count, n)));
+    }
+
+    /** An Unhealthy GPU is held by a placeholder so nothing new lands on it. */
+    private void chargeUnhealthy(String node, List<Integer> gpus) {
+        Optional<NodeSpec> spec = mirror.node(node);
+        if (spec.isEmpty()) {
+            return;
+        }
+        for (int g : gpus) {
+            if (g < spec.get().gpuCount()) {
+                scheduler.recordPlaced(PodRequest.of(unhealthyKey(node, g), 0, 0, 1, NodeSpec.MILLI_PER_GPU), node,
+                        List.of(g));
+            }
+        }
+    }
+
+    /** Not a pod key (those are namespace/name): the placeholder of an Unhealthy GPU. */
+    private static String unhealthyKey(String node, int gpu) {
+        return "gpu-unhealthy:" + node + ":" + gpu;
+    }
+}
