@@ -12,6 +12,7 @@ import io.gantry.kube.scheduling.KubeApi.BindResult;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -74,6 +75,10 @@ final class BindingCycle implements AutoCloseable {
         }
         if (result.outcome() == BindOutcome.BOUND) {
             recorder.scheduled(pod, allocation);
+            List<String> ignored = UnsupportedConstraints.preferred(pod);
+            if (!ignored.isEmpty()) {
+                recorder.ignoredPreferences(pod, UnsupportedConstraints.ignoredMessage(ignored));
+            }
             String created = pod.getMetadata().getCreationTimestamp();
             if (created != null) {
                 metrics.boundAfter(Duration.between(Instant.parse(created), Instant.now()));

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies what the watches report, on the loop thread: nodes into the mirror; bound pods into the mirror (charged
  * from Gantry's annotations, or as whole GPUs); pending pods of this scheduler into the queue (gated ones held,
- * deleting ones dropped, invalid ones reported); finished and deleted pods out of both. Any change that may make room
+ * deleting ones dropped, invalid ones and those asking constraints Gantry does not check held and reported); finished and deleted pods out of both. Any change that may make room
  * wakes the pods waiting for one.
  */
 final class ClusterEvents {
@@ -112,7 +112,8 @@ final class ClusterEvents {
             return;
         }
         PodDemand demand = PodTranslator.translate(pod);
-        Entry e = queue.upsert(key, pod, demand, gated(pod), System.nanoTime());
+        Entry e = queue.upsert(key, pod, demand, gated(pod), UnsupportedConstraints.required(pod),
+                System.nanoTime());
         if (demand instanceof PodDemand.Valid v) {
             engine.profile().observe(v.request());
         }
@@ -137,8 +138,10 @@ final class ClusterEvents {
     private void report(Entry e) {
         if (e.state == State.GATED) {
             recorder.gated(e);
-        } else if (e.state == State.INVALID && e.demand instanceof PodDemand.Invalid invalid) {
-            if (recorder.unschedulable(e, "invalid GPU request: " + invalid.problem())) {
+        } else if (e.state == State.INVALID) {
+            String message = e.demand instanceof PodDemand.Invalid invalid
+                    ? "invalid GPU request: " + invalid.problem() : UnsupportedConstraints.heldMessage(e.unsupported);
+            if (recorder.unschedulable(e, message)) {
                 metrics.attempt(Result.INVALID);
             }
         }

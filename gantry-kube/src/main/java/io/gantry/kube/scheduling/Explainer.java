@@ -60,6 +60,10 @@ final class Explainer {
             return new ExplainReport(key, "invalid", null, null, null, "invalid GPU request: " + inv.problem(),
                     Map.of(), e.attempts);
         }
+        if (!e.unsupported.isEmpty()) {
+            return new ExplainReport(key, "unsupported", null, null, null,
+                    UnsupportedConstraints.heldMessage(e.unsupported), Map.of(), e.attempts);
+        }
         PodRequest request = ((PodDemand.Valid) e.demand).request();
         Optional<Explanation> why = engine.explain(request);
         if (why.isPresent()) {

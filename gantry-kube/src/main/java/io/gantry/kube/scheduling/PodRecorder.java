@@ -55,6 +55,11 @@ final class PodRecorder implements AutoCloseable {
                 : " (GPUs " + GpuAnnotations.formatIds(a.gpuIndices()) + ")";
     }
 
+    /** A pod bound without preferences Gantry does not honour yet. */
+    void ignoredPreferences(Pod pod, String message) {
+        write(PodKeys.key(pod), () -> api.event(pod, "Warning", "UnsupportedConstraints", "Scheduling", message));
+    }
+
     /** A bind that failed and will be retried. */
     void bindFailed(Pod pod, String message) {
         write(PodKeys.key(pod), () -> api.event(pod, "Warning", "FailedScheduling", "Scheduling", message));

@@ -40,7 +40,7 @@ final class SchedulingCycle {
             return false;
         }
         Entry e = next.get();
-        if (!(e.demand instanceof PodDemand.Valid valid)) {
+        if (!(e.demand instanceof PodDemand.Valid valid) || !e.unsupported.isEmpty()) {
             queue.invalid(e, now);
             return true;
         }

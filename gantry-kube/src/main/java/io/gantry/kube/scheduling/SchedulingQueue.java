@@ -18,7 +18,7 @@ import java.util.PriorityQueue;
  * Pending pods, as kube-scheduler's queue keeps them: an active heap (higher priority first, then older first);
  * pods in backoff after a failed attempt (1 s doubling up to the maximum); pods found unschedulable, which wait
  * for a cluster change (a node added or changed, a pod gone) or at most {@link #UNSCHEDULABLE_MAX_WAIT}; invalid
- * pods, which wait until the pod itself changes; gated pods ({@code spec.schedulingGates} not empty), which wait
+ * pods and pods asking constraints Gantry does not check, which wait until the pod itself changes; gated pods ({@code spec.schedulingGates} not empty), which wait
  * until their gates are removed, as kube-scheduler's SchedulingGates PreEnqueue keeps them out of its active queue;
  * pods whose bind is in flight.
  */
@@ -34,6 +34,8 @@ final class SchedulingQueue {
         final String key;
         Pod pod;
         PodDemand demand;
+        /** Required constraints the pod asks that Gantry does not check: it waits, as an invalid pod does. */
+        List<String> unsupported = List.of();
         State state;
         int attempts;
         long readyAtNanos;
@@ -81,34 +83,37 @@ final class SchedulingQueue {
      * gates were removed gets a fresh start; otherwise its place and backoff are kept. A gated pod waits, whatever
      * it asks.
      */
-    Entry upsert(String key, Pod pod, PodDemand demand, boolean gated, long now) {
+    Entry upsert(String key, Pod pod, PodDemand demand, boolean gated, List<String> unsupported, long now) {
         Entry e = entries.get(key);
         if (e == null) {
             e = new Entry(key, pod, demand);
+            e.unsupported = List.copyOf(unsupported);
             e.sequence = sequence++;
             e.enqueuedNanos = now;
             entries.put(key, e);
-            enter(e, initialState(demand, gated), now);
+            enter(e, initialState(e, gated), now);
             return e;
         }
         e.pod = pod;
         if (e.state == State.BINDING) {
             return e;
         }
-        boolean changed = !e.demand.equals(demand);
+        boolean changed = !e.demand.equals(demand) || !e.unsupported.equals(unsupported);
         boolean gateChanged = gated != (e.state == State.GATED);
         if (changed || gateChanged) {
             e.demand = demand;
+            e.unsupported = List.copyOf(unsupported);
             e.attempts = 0;
             e.lastMessage = null;
             active.remove(e);
-            enter(e, initialState(demand, gated), now);
+            enter(e, initialState(e, gated), now);
         }
         return e;
     }
 
-    private static State initialState(PodDemand demand, boolean gated) {
-        return gated ? State.GATED : demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE;
+    private static State initialState(Entry e, boolean gated) {
+        return gated ? State.GATED : e.demand instanceof PodDemand.Invalid || !e.unsupported.isEmpty()
+                ? State.INVALID : State.ACTIVE;
     }
 
     Optional<Entry> get(String key) {
