@@ -88,11 +88,11 @@ final class ClusterMirror {
             listener.nodeAdded(spec);
             return;
         }
-        if (!old.equals(spec)) {
-            listener.nodeChanged(old, spec);
-        }
         if (!before.equals(after)) {
             listener.unhealthyGpusChanged(spec.name(), before, after);
+        }
+        if (!old.equals(spec)) {
+            listener.nodeChanged(old, spec);
         }
     }
 

@@ -109,7 +109,13 @@ final class DerivedEngine implements ClusterMirror.Listener {
 
     @Override
     public void nodeChanged(NodeSpec before, NodeSpec after) {
-        scheduler.updateNode(after);
+        if (before.gpuCount() == after.gpuCount()) {
+            scheduler.updateNode(after);
+            return;
+        }
+        // Charges on GPUs the node did not have (or no longer has) change with its count: charge its pods afresh.
+        scheduler.removeNode(after.name());
+        nodeAdded(after);
     }
 
     @Override
