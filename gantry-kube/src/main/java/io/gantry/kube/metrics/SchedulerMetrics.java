@@ -41,7 +41,7 @@ public final class SchedulerMetrics {
 
     public SchedulerMetrics() {
         Gauge.builder("gantry.pending.pods", pending, AtomicInteger::get)
-                .description("Pods waiting to be scheduled (queued, backing off, unschedulable or being bound)")
+                .description("Pods waiting to be scheduled (queued, backing off, unschedulable, gated, held or being bound)")
                 .register(registry);
         Gauge.builder("gantry.leader", leader, AtomicInteger::get)
                 .description("1 while this instance holds the leader lease and binds pods").register(registry);
