@@ -10,9 +10,10 @@ import io.gantry.agent.proto.deviceplugin.Device;
 import io.gantry.agent.proto.deviceplugin.RegisterRequest;
 import io.gantry.agent.testing.FakeKubelet;
 import io.gantry.agent.testing.TestGpus;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.gpu.GpuBackend;
 import io.gantry.gpu.GpuDevice;
-import io.gantry.kube.model.GpuAnnotations;
 import io.gantry.kube.sandbox.KubeSandbox;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -132,7 +133,7 @@ class KubeletFlowTest {
         int want = Math.min(2, gpus.size());
         List<GpuDevice> chosen = gpus.subList(gpus.size() - want, gpus.size());
         createPod("team-a", "train", want, 1000,
-                GpuAnnotations.formatIds(chosen.stream().map(GpuDevice::index).toList()), null);
+                GpuAssignmentCodec.encodeIds(chosen.stream().map(GpuDevice::index).toList()), null);
 
         ContainerAllocateResponse r = kubelet.admit("nvidia.com/gpu", want);
 

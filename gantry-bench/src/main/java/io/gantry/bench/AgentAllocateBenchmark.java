@@ -2,7 +2,6 @@ package io.gantry.bench;
 
 import io.gantry.agent.allocation.AllocationLedger;
 import io.gantry.agent.allocation.AllocationPlanner;
-import io.gantry.agent.allocation.ContainerAsk;
 import io.gantry.agent.allocation.ContainerHolds;
 import io.gantry.agent.allocation.Handout;
 import io.gantry.agent.allocation.PodOnNode;
@@ -14,6 +13,7 @@ import io.gantry.agent.plugin.DeviceListStrategy;
 import io.gantry.agent.plugin.GpuAllocator;
 import io.gantry.agent.plugin.GpuDevicePlugin;
 import io.gantry.agent.proto.deviceplugin.ContainerAllocateResponse;
+import io.gantry.contract.ContainerGpuRequest;
 import io.gantry.gpu.GpuDevice;
 import io.gantry.gpu.GpuInventory;
 import java.time.Clock;
@@ -83,7 +83,7 @@ public class AgentAllocateBenchmark {
             pods.add(new PodOnNode("bench", "pod-" + p, "uid-" + p, Instant.EPOCH.plusSeconds(p),
                     Map.of("gantry.io/gpu-ids", String.valueOf(p % gpus), "gantry.io/gpu-milli",
                             String.valueOf(milli)),
-                    List.of(new ContainerAsk("main", false, 0, milli))));
+                    List.of(new ContainerGpuRequest("main", false, 0, milli))));
         }
         available = new ArrayList<>();
         for (GpuDevice d : devices) {

@@ -77,8 +77,10 @@ public class FgdDecisionBenchmark {
             filler.schedule(pods.get(i++));
         }
         if (scoreCache.equals("uncached")) {
-            profile = new SchedulingProfile(profile.name(), profile.filters(), new Uncached(profile.score()),
-                    profile.gpuSelector(), profile.reservePlugins());
+            SchedulingProfile.Builder uncached = SchedulingProfile.builder(profile.name()).filters(profile.filters())
+                    .gpuSelector(profile.gpuSelector());
+            profile.scores().forEach(w -> uncached.score(new Uncached(w.plugin()), w.weight()));
+            profile = uncached.build();
         }
         scheduler = new Scheduler(state, profile);
         probes = new ArrayList<>();

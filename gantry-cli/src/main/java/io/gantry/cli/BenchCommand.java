@@ -7,11 +7,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.engine.Policy;
 import io.gantry.kube.GantryScheduler;
 import io.gantry.kube.config.SchedulerConfig;
 import io.gantry.kube.metrics.SchedulerMetrics;
-import io.gantry.kube.model.GpuAnnotations;
 import io.gantry.kube.sandbox.KubeSandbox;
 import io.gantry.sim.report.TextTable;
 import io.micrometer.core.instrument.Timer;
@@ -471,8 +472,8 @@ final class BenchCommand implements Runnable {
                 List<Integer> gpuIds;
                 int milli;
                 try {
-                    gpuIds = GpuAnnotations.parseIds(ids);
-                    milli = GpuAnnotations.parseMilli(milliText);
+                    gpuIds = GpuAssignmentCodec.decodeIds(ids);
+                    milli = GpuAssignmentCodec.decodeMilli(milliText);
                 } catch (IllegalArgumentException e) {
                     r.problems.add(name + ": " + e.getMessage());
                     continue;

@@ -67,8 +67,8 @@ final class SimulateCommand implements Callable<Integer> {
                     + "Repeat or separate with commas to run several traces.")
     private List<Path> pods = new ArrayList<>();
 
-    @Option(names = "--policy", paramLabel = "P", split = ",",
-            description = "Policies: random, dotprod, gpuclustering, gpupacking, bestfit, fgd (default: all six).")
+    @Option(names = "--policy", paramLabel = "P", split = ",", completionCandidates = PolicyNames.class,
+            description = "Policies: ${COMPLETION-CANDIDATES} (default: all of them).")
     private List<String> policies = new ArrayList<>();
 
     @Option(names = "--seeds", paramLabel = "SEEDS", converter = SeedRange.class,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gantry.engine.PolicyRegistry;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -50,8 +51,11 @@ class SimulateCommandTest {
     void helpDocumentsEveryOption() {
         assertThat(run("simulate", "--help")).isZero();
         assertThat(out.toString()).contains("--nodes", "--pods", "--policy", "--seeds", "--tune", "--scoring",
-                "--scale", "--out", "--replay", "--paper", "--max-deviation", "random, dotprod, gpuclustering",
+                "--scale", "--out", "--replay", "--paper", "--max-deviation",
                 "paper", "exact");
+        // the policies come from the engine's registry
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("Policies: " + PolicyRegistry.STANDARD.namesForHelp() + " (default");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.gantry.engine.Policy;
+import io.gantry.engine.PolicyRegistry;
 import io.gantry.engine.ScoringMode;
 import io.gantry.kube.config.SchedulerConfig;
 import java.io.IOException;
@@ -25,6 +26,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The chart, linted and rendered by Helm's own library, and the objects it renders. */
 class HelmChartTest {
+
+    @Test
+    void theChartOffersExactlyTheEnginesPolicies() throws IOException {
+        Path chart = Path.of("..", "deploy", "helm", "gantry");
+        com.fasterxml.jackson.databind.JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(chart.resolve("values.schema.json").toFile());
+        List<String> offered = new java.util.ArrayList<>();
+        schema.at("/properties/config/properties/policy/enum").forEach(n -> offered.add(n.asText()));
+        assertThat(offered).as("values.schema.json config.policy enum")
+                .containsExactlyElementsOf(PolicyRegistry.STANDARD.names());
+        assertThat(Files.readString(chart.resolve("values.yaml")))
+                .contains("# -- " + String.join(" | ", PolicyRegistry.STANDARD.names()) + "\n  policy:");
+        // the scheduler's configuration check accepts every one of them, and nothing else
+        for (String name : PolicyRegistry.STANDARD.names()) {
+            SchedulerConfig config = SchedulerConfig.parse("policy: " + name + "\n", "values.yaml");
+            assertThat(config.policy().name()).isEqualTo(name);
+        }
+        assertThatThrownBy(() -> SchedulerConfig.parse("policy: tetris\n", "values.yaml"))
+                .hasMessageContaining("one of " + PolicyRegistry.STANDARD.namesForHelp());
+    }
 
     @Test
     void lintFindsNothingButTheMissingIcon() {

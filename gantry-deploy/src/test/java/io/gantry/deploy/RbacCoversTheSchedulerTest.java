@@ -17,9 +17,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.kube.GantryScheduler;
 import io.gantry.kube.config.SchedulerConfig;
-import io.gantry.kube.model.GpuAnnotations;
 import io.gantry.kube.sandbox.BindingAwareCrudDispatcher;
 import io.gantry.kube.sandbox.KubeSandbox;
 import java.net.URI;
@@ -98,7 +99,7 @@ class RbacCoversTheSchedulerTest {
             assertThat(node("infer-quarter-gpu")).as("the model constraint V100M16|V100M32").isEqualTo("gpu-v100-0");
             assertThat(pod("infer-quarter-gpu").getMetadata().getAnnotations())
                     .containsEntry(GpuAnnotations.GPU_MILLI, "250");
-            assertThat(GpuAnnotations.parseIds(pod("train-2gpu").getMetadata().getAnnotations()
+            assertThat(GpuAssignmentCodec.decodeIds(pod("train-2gpu").getMetadata().getAnnotations()
                     .get(GpuAnnotations.GPU_IDS))).hasSize(2);
             await("train-16gpu marked unschedulable", () -> unschedulable("train-16gpu"));
             Lease lease = client.leases().inNamespace(Deploy.NAMESPACE).withName(le.leaseName()).get();

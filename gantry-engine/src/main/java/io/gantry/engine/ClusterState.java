@@ -16,12 +16,12 @@ import java.util.Optional;
  *
  * <p>Nodes live in slots (small integers) so that plugins read primitive arrays on the hot path. A removed node's
  * slot is reused by the next node added. Every change to a node bumps its {@link #version(int)}, which lets the
- * scheduler cache per-node scores. Not thread-safe: one scheduler drives one state.
+ * scheduler (and plugins that derive figures of their own) cache per-node results. It holds the cluster's truth
+ * only: nodes, what is left on them, and every placement with the pod it was made for; figures that only one policy
+ * uses live in that plugin. {@link #copy} makes an independent copy for "what if" evaluation. Not thread-safe: one
+ * scheduler drives one state.
  */
 public final class ClusterState {
-
-    /** Index into {@link #tagCounts(int)} for shared-GPU pods; index k counts pods with k whole GPUs. */
-    public static final int SHARE_TAG = 0;
 
     private final Map<String, Integer> slotByName = new HashMap<>();
     private final Map<String, Integer> modelIds = new HashMap<>();
@@ -29,7 +29,8 @@ public final class ClusterState {
     private final ArrayList<Integer> freeSlots = new ArrayList<>();
     /** Every placement, by pod name, and per slot: the one record of what is placed where. */
     private final Map<String, GpuAllocation> allocations = new HashMap<>();
-    private List<Map<String, GpuAllocation>> podsOnNode = new ArrayList<>();
+    private final Map<String, PodRequest> placedPods = new HashMap<>();
+    private final List<Map<String, GpuAllocation>> podsOnNode = new ArrayList<>();
     private int nextRank;
 
     private int slotCount;
@@ -46,11 +47,55 @@ public final class ClusterState {
     private long[] gpuLeftTotal = new long[16];
     private int[] version = new int[16];
     private int[] tieRank = new int[16];
-    private int[][] tagCounts = new int[16][];
     private int[] gpuLeft = new int[64];
+    /** GPUs that exist but must not be used (Unhealthy): their milli left stays 0 whatever is placed or released. */
+    private boolean[] gpuUnavailable = new boolean[64];
     private int gpuUsed;
     private long totalGpuMilli;
     private long usedGpuMilli;
+
+    public ClusterState() {
+    }
+
+    private ClusterState(ClusterState o) {
+        slotByName.putAll(o.slotByName);
+        modelIds.putAll(o.modelIds);
+        models.addAll(o.models);
+        freeSlots.addAll(o.freeSlots);
+        allocations.putAll(o.allocations);
+        placedPods.putAll(o.placedPods);
+        for (Map<String, GpuAllocation> pods : o.podsOnNode) {
+            podsOnNode.add(new HashMap<>(pods));
+        }
+        nextRank = o.nextRank;
+        slotCount = o.slotCount;
+        activeCount = o.activeCount;
+        specs = o.specs.clone();
+        active = o.active.clone();
+        cpuLeft = o.cpuLeft.clone();
+        memLeft = o.memLeft.clone();
+        podsLeft = o.podsLeft.clone();
+        modelId = o.modelId.clone();
+        gpuCount = o.gpuCount.clone();
+        gpuOffset = o.gpuOffset.clone();
+        gpuRegion = o.gpuRegion.clone();
+        gpuLeftTotal = o.gpuLeftTotal.clone();
+        version = o.version.clone();
+        tieRank = o.tieRank.clone();
+        gpuLeft = o.gpuLeft.clone();
+        gpuUnavailable = o.gpuUnavailable.clone();
+        gpuUsed = o.gpuUsed;
+        totalGpuMilli = o.totalGpuMilli;
+        usedGpuMilli = o.usedGpuMilli;
+    }
+
+    /**
+     * An independent copy, for "what if" evaluation (preemption, the dashboard): changes to either leave the other
+     * as it was. Copies arrays and maps (linear in nodes and pods); the values in them are immutable.
+     */
+    public ClusterState copy() {
+        return new ClusterState(this);
+    }
 
     // ---- nodes -------------------------------------------------------------------------------------------------
 
@@ -87,6 +132,7 @@ public final class ClusterState {
         List<GpuAllocation> dropped = new ArrayList<>(podsOnNode.get(slot).values());
         for (GpuAllocation a : dropped) {
             allocations.remove(a.podName());
+            placedPods.remove(a.podName());
         }
         podsOnNode.get(slot).clear();
         totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
@@ -128,9 +174,19 @@ public final class ClusterState {
             gpuUsed += n;
         }
         gpuCount[slot] = n;
-        Arrays.fill(gpuLeft, gpuOffset[slot], gpuOffset[slot] + n, NodeSpec.MILLI_PER_GPU);
-        gpuLeftTotal[slot] = (long) n * NodeSpec.MILLI_PER_GPU;
-        tagCounts[slot] = new int[n + 1];
+        int off = gpuOffset[slot];
+        Arrays.fill(gpuLeft, off, off + n, NodeSpec.MILLI_PER_GPU);
+        Arrays.fill(gpuUnavailable, off, off + n, false);
+        long left = (long) n * NodeSpec.MILLI_PER_GPU;
+        for (int g : spec.unavailableGpus()) {
+            if (g >= 0 && g < n) {
+                gpuUnavailable[off + g] = true;
+                gpuLeft[off + g] = 0;
+                left -= NodeSpec.MILLI_PER_GPU;
+            }
+        }
+        gpuLeftTotal[slot] = left;
+        usedGpuMilli += (long) n * NodeSpec.MILLI_PER_GPU - left;
         totalGpuMilli += (long) n * NodeSpec.MILLI_PER_GPU;
         version[slot]++;
     }
@@ -226,12 +282,9 @@ public final class ClusterState {
         return free;
     }
 
-    /**
-     * Counts of GPU pods on the node by shape: index {@link #SHARE_TAG} for shared-GPU pods, index k for pods with
-     * k whole GPUs. Read only.
-     */
-    public int[] tagCounts(int slot) {
-        return tagCounts[slot];
+    /** Whether GPU {@code gpu} of the node exists but must not be used (e.g. Unhealthy). */
+    public boolean gpuUnavailable(int slot, int gpu) {
+        return gpuUnavailable[gpuOffset[slot] + gpu];
     }
 
     /** Changes whenever anything on the node changes. */
@@ -330,7 +383,7 @@ public final class ClusterState {
         }
         GpuAllocation allocation = new GpuAllocation(pod.name(), node, pod.cpuMilli(), pod.memoryMib(), indices,
                 pod.gpuMilliPerGpu());
-        record(slot, allocation);
+        record(slot, pod, allocation);
         return allocation;
     }
 
@@ -342,9 +395,10 @@ public final class ClusterState {
         }
         int slot = slotOf(allocation.nodeName());
         podsOnNode.get(slot).remove(podName);
+        placedPods.remove(podName);
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
-            if (g >= 0 && g < gpuCount[slot]) {
+            if (g >= 0 && g < gpuCount[slot] && !gpuUnavailable[off + g]) {
                 gpuLeft[off + g] += allocation.gpuMilliPerGpu();
             }
         }
@@ -356,14 +410,14 @@ public final class ClusterState {
      * Records a placement made elsewhere (a pod found bound after a restart), without fit checks: the cluster is
      * the truth, even when it is overcommitted. GPUs the node no longer has are skipped.
      */
-    GpuAllocation recordPlaced(GpuAllocation allocation) {
+    GpuAllocation recordPlaced(PodRequest pod, GpuAllocation allocation) {
         int slot = slotOf(allocation.nodeName());
         GpuAllocation placed = allocations.get(allocation.podName());
         if (placed != null) {
             throw new IllegalStateException("pod " + allocation.podName() + " is already placed on "
                     + placed.nodeName());
         }
-        record(slot, allocation);
+        record(slot, pod, allocation);
         return allocation;
     }
 
@@ -377,16 +431,27 @@ public final class ClusterState {
         return Collections.unmodifiableCollection(allocations.values());
     }
 
-    private void record(int slot, GpuAllocation allocation) {
+    /** The pod a placement was made for (its labels and attributes, for plugins), if it is placed. */
+    public Optional<PodRequest> placedPod(String podName) {
+        return Optional.ofNullable(placedPods.get(podName));
+    }
+
+    /** The placements on one node. Read only; changes with the node, so copy it to keep it. */
+    public Collection<GpuAllocation> allocationsOn(int slot) {
+        return Collections.unmodifiableCollection(podsOnNode.get(slot).values());
+    }
+
+    private void record(int slot, PodRequest pod, GpuAllocation allocation) {
         take(slot, allocation);
         allocations.put(allocation.podName(), allocation);
+        placedPods.put(allocation.podName(), pod);
         podsOnNode.get(slot).put(allocation.podName(), allocation);
     }
 
     private void take(int slot, GpuAllocation allocation) {
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
-            if (g >= 0 && g < gpuCount[slot]) {
+            if (g >= 0 && g < gpuCount[slot] && !gpuUnavailable[off + g]) {
                 gpuLeft[off + g] -= allocation.gpuMilliPerGpu();
             }
         }
@@ -404,13 +469,6 @@ public final class ClusterState {
         }
         usedGpuMilli += gpuLeftTotal[slot] - total;
         gpuLeftTotal[slot] = total;
-        int n = a.gpuIndices().size();
-        if (n > 0) {
-            int tag = a.gpuMilliPerGpu() < NodeSpec.MILLI_PER_GPU ? SHARE_TAG : n;
-            if (tag < tagCounts[slot].length) {
-                tagCounts[slot][tag] -= sign;
-            }
-        }
         version[slot]++;
     }
 
@@ -431,12 +489,13 @@ public final class ClusterState {
         gpuLeftTotal = Arrays.copyOf(gpuLeftTotal, cap);
         version = Arrays.copyOf(version, cap);
         tieRank = Arrays.copyOf(tieRank, cap);
-        tagCounts = Arrays.copyOf(tagCounts, cap);
     }
 
     private void ensureGpuCapacity(int n) {
         if (n > gpuLeft.length) {
-            gpuLeft = Arrays.copyOf(gpuLeft, Math.max(n, gpuLeft.length * 2));
+            int cap = Math.max(n, gpuLeft.length * 2);
+            gpuLeft = Arrays.copyOf(gpuLeft, cap);
+            gpuUnavailable = Arrays.copyOf(gpuUnavailable, cap);
         }
     }
 }

@@ -2,16 +2,21 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What the scheduler works out about a pod once per cycle and every plugin reads: the pod, and which of the
- * cluster's GPU models it accepts (looked up by model id, so filters compare no strings per node).
+ * The cycle state: what one scheduling cycle knows about its pod and what plugins hand each other within the cycle.
+ * The scheduler works out which of the cluster's GPU models the pod accepts (by model id, so filters compare no
+ * strings per node); plugins write and read their own data under typed {@link Key}s (a pre-filter's result for its
+ * filter, a pre-score's for its score), never reaching into another plugin. Lives for one cycle only.
  */
 public final class CycleContext {
 
     private final PodRequest pod;
     private final boolean[] modelAllowed;
+    private Map<Key<?>, Object> data;
 
     CycleContext(PodRequest pod, ClusterState state) {
         this.pod = requireNonNull(pod, "pod");
@@ -23,6 +28,26 @@ public final class CycleContext {
         return new CycleContext(pod, state);
     }
 
+    /** A key of the cycle state, compared by identity: the plugin that writes it holds the constant. */
+    public static final class Key<T> {
+        private final String name;
+        private final Class<T> type;
+
+        private Key(String name, Class<T> type) {
+            this.name = requireNonNull(name, "name");
+            this.type = requireNonNull(type, "type");
+        }
+
+        public static <T> Key<T> of(String name, Class<T> type) {
+            return new Key<>(name, type);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
     public PodRequest pod() {
         return pod;
     }
@@ -30,6 +55,19 @@ public final class CycleContext {
     /** Whether the pod accepts GPUs of the model with this id (see {@link ClusterState#modelIdOf}). */
     public boolean modelAllowed(int modelId) {
         return modelAllowed == null || (modelId >= 0 && modelId < modelAllowed.length && modelAllowed[modelId]);
+    }
+
+    public <T> void write(Key<T> key, T value) {
+        requireNonNull(key, "key");
+        if (data == null) {
+            data = new IdentityHashMap<>(4);
+        }
+        data.put(key, key.type.cast(requireNonNull(value, "value")));
+    }
+
+    /** The value a plugin wrote under the key in this cycle, or null. */
+    public <T> T read(Key<T> key) {
+        return data == null ? null : key.type.cast(data.get(requireNonNull(key, "key")));
     }
 
     /** Null means "every model". */

@@ -2,41 +2,87 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Why a pod fits nowhere: how many nodes each reason rejected. Every node is counted once, under the first filter
- * that rejected it.
+ * Why a pod fits nowhere: how many nodes each reason rejected (every node counted once, under the first plugin that
+ * rejected it), and what PostFilter (preemption) had to say, if anything.
  */
-public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason) {
+public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason, String postFilterMessage) {
 
     public Explanation {
         requireNonNull(nodesByReason, "nodesByReason");
+        requireNonNull(postFilterMessage, "postFilterMessage");
         nodesByReason = Map.copyOf(nodesByReason);
     }
 
-    /** Kube-scheduler's wording: {@code 0/1213 nodes are available: 907 insufficient GPU, 250 insufficient CPU.} */
-    public String message() {
-        if (totalNodes == 0) {
-            return "0/0 nodes are available: no nodes in the cluster.";
-        }
-        String reasons = nodesByReason.entrySet().stream()
-                .sorted(Comparator.comparing((Map.Entry<Reason, Integer> e) -> e.getValue()).reversed()
-                        .thenComparing(e -> e.getKey().message()))
-                .map(e -> e.getValue() + " " + e.getKey().message())
-                .collect(Collectors.joining(", "));
-        return "0/" + totalNodes + " nodes are available: " + reasons + ".";
+    public Explanation(int totalNodes, Map<Reason, Integer> nodesByReason) {
+        this(totalNodes, nodesByReason, "");
     }
 
-    /** Counts in descending order, for JSON reports. */
+    /** The same explanation with PostFilter's message appended, as kube-scheduler appends preemption's. */
+    public Explanation withPostFilterMessage(String message) {
+        return new Explanation(totalNodes, nodesByReason, message);
+    }
+
+    /**
+     * Kube-scheduler's wording and order ({@code FitError.Error}): the "count message" strings sorted as strings,
+     * e.g. {@code 0/1213 nodes are available: 250 Insufficient cpu, 907 Insufficient GPU.}
+     */
+    public String message() {
+        return message(Reason::message);
+    }
+
+    /** The same, with each reason worded by the host (e.g. {@code Insufficient nvidia.com/gpu}). */
+    public String message(Function<Reason, String> wording) {
+        requireNonNull(wording, "wording");
+        StringBuilder b = new StringBuilder("0/").append(totalNodes).append(" nodes are available");
+        if (totalNodes == 0 && nodesByReason.isEmpty()) {
+            b.append(": no nodes in the cluster");
+        } else {
+            Map<String, Integer> byMessage = new LinkedHashMap<>();
+            nodesByReason.forEach((r, n) -> byMessage.merge(wording.apply(r), n, Integer::sum));
+            List<String> parts = new ArrayList<>();
+            byMessage.forEach((m, n) -> parts.add(n + " " + m));
+            Collections.sort(parts);
+            if (!parts.isEmpty()) {
+                b.append(": ").append(String.join(", ", parts));
+            }
+        }
+        b.append('.');
+        if (!postFilterMessage.isEmpty()) {
+            b.append(' ').append(postFilterMessage);
+        }
+        return b.toString();
+    }
+
+    /** Counts in descending order (ties by message), for JSON reports. */
     public Map<String, Integer> countsByMessage() {
         return nodesByReason.entrySet().stream()
                 .sorted(Map.Entry.<Reason, Integer>comparingByValue().reversed()
                         .thenComparing(e -> e.getKey().message()))
-                .collect(Collectors.toMap(e -> e.getKey().message(), Map.Entry::getValue, (a, b) -> a,
+                .collect(Collectors.toMap(e -> e.getKey().message(), Map.Entry::getValue, Integer::sum,
                         LinkedHashMap::new));
+    }
+
+    /** How many nodes were rejected for reasons that removing pods could cure (what preemption may try). */
+    public int resolvableNodes() {
+        return nodesByReason.entrySet().stream().filter(e -> e.getKey().resolvable()).mapToInt(Map.Entry::getValue)
+                .sum();
+    }
+
+    /** Reasons by code, most nodes first: for hosts that map codes to their own wording. */
+    public List<Reason> reasonsByCount() {
+        return nodesByReason.entrySet().stream()
+                .sorted(Map.Entry.<Reason, Integer>comparingByValue().reversed()
+                        .thenComparing(e -> e.getKey().message(), Comparator.naturalOrder()))
+                .map(Map.Entry::getKey).toList();
     }
 }

@@ -2,89 +2,100 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gantry.engine.frag.Fragmentation;
 import io.gantry.engine.frag.TargetWorkload;
-import io.gantry.engine.plugins.BestFitGpuSelector;
-import io.gantry.engine.plugins.BestFitScore;
-import io.gantry.engine.plugins.DotProductScore;
-import io.gantry.engine.plugins.FgdGpuSelector;
-import io.gantry.engine.plugins.FgdScore;
-import io.gantry.engine.plugins.FilterPlugin;
-import io.gantry.engine.plugins.GpuClusteringScore;
-import io.gantry.engine.plugins.GpuFitFilter;
-import io.gantry.engine.plugins.GpuPackingScore;
-import io.gantry.engine.plugins.NodePlacementFilter;
-import io.gantry.engine.plugins.RandomGpuSelector;
-import io.gantry.engine.plugins.RandomScore;
-import io.gantry.engine.plugins.ResourceFitFilter;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.random.RandomGenerator;
-import java.util.stream.Collectors;
 
-/** The node-scoring policies Gantry ships, each a score plugin plus its GPU choice. */
-public enum Policy {
-    RANDOM("random", "01-Random"),
-    DOTPROD("dotprod", "02-DotProd"),
-    GPUCLUSTERING("gpuclustering", "03-GpuClustering"),
-    GPUPACKING("gpupacking", "04-GpuPacking"),
-    BESTFIT("bestfit", "05-BestFit"),
-    FGD("fgd", "06-FGD");
+/**
+ * A node-scoring policy: a name and the plugins it enables, each score plugin with its weight, and its GPU choice,
+ * on top of the standard filters. What users can choose is {@link PolicyRegistry#STANDARD}; the six shipped
+ * policies are defined here as constants (so code and tests can name them) and listed there.
+ *
+ * @param name the name users type, e.g. {@code fgd}
+ * @param paperName the name in the FGD paper's result files, e.g. {@code 06-FGD}
+ * @param scores the score plugins by registry name, with weights
+ * @param gpuSelector the GPU selector by registry name
+ */
+public record Policy(String name, String paperName, String description, List<PluginWeight> scores,
+        String gpuSelector) {
 
-    private final String cliName;
-    private final String paperName;
+    public static final Policy RANDOM = new Policy("random", "01-Random", "a random feasible node, a random GPU",
+            List.of(new PluginWeight("Random", 1)), "random");
+    public static final Policy DOTPROD = new Policy("dotprod", "02-DotProd",
+            "the node whose free resources best align with the pod's request",
+            List.of(new PluginWeight("DotProduct", 1)), "bestfit");
+    public static final Policy GPUCLUSTERING = new Policy("gpuclustering", "03-GpuClustering",
+            "keep pods of one GPU shape together", List.of(new PluginWeight("GpuClustering", 1)), "bestfit");
+    public static final Policy GPUPACKING = new Policy("gpupacking", "04-GpuPacking",
+            "fill partly used GPUs and nodes first", List.of(new PluginWeight("GpuPacking", 1)), "bestfit");
+    public static final Policy BESTFIT = new Policy("bestfit", "05-BestFit",
+            "the node with the least resources left after placing", List.of(new PluginWeight("BestFit", 1)),
+            "bestfit");
+    public static final Policy FGD = new Policy("fgd", "06-FGD",
+            "fragmentation gradient descent: the node whose GPU fragmentation grows least",
+            List.of(new PluginWeight("FGD", 1)), "fgd");
 
-    Policy(String cliName, String paperName) {
-        this.cliName = cliName;
-        this.paperName = paperName;
-    }
-
-    /** The name users type, e.g. {@code fgd}. */
-    public String cliName() {
-        return cliName;
-    }
-
-    /** The name in the FGD paper's result files, e.g. {@code 06-FGD}. */
-    public String paperName() {
-        return paperName;
-    }
-
-    public static Policy parse(String name) {
-        String n = requireNonNull(name, "name").trim().toLowerCase(Locale.ROOT);
-        for (Policy p : values()) {
-            if (p.cliName.equals(n) || p.paperName.toLowerCase(Locale.ROOT).equals(n)) {
-                return p;
+    /** A score plugin of the policy and its weight. */
+    public record PluginWeight(String plugin, int weight) {
+        public PluginWeight {
+            requireNonNull(plugin, "plugin");
+            if (weight < 1) {
+                throw new IllegalArgumentException("plugin " + plugin + ": weight must be at least 1, got " + weight);
             }
         }
-        throw new IllegalArgumentException("unknown policy '" + name + "'; choose one of "
-                + Arrays.stream(values()).map(Policy::cliName).collect(Collectors.joining(", ")));
+    }
+
+    public Policy {
+        requireNonNull(name, "name");
+        requireNonNull(paperName, "paperName");
+        requireNonNull(description, "description");
+        scores = List.copyOf(requireNonNull(scores, "scores"));
+        requireNonNull(gpuSelector, "gpuSelector");
+        if (scores.isEmpty()) {
+            throw new IllegalArgumentException("policy " + name + " enables no score plugin");
+        }
+    }
+
+    /** The name users type; kept for callers of the former enum. */
+    public String cliName() {
+        return name;
+    }
+
+    /** The shipped policies, in the registry's order. */
+    public static Policy[] values() {
+        return PolicyRegistry.STANDARD.policies().toArray(Policy[]::new);
+    }
+
+    /** Looks a policy up by name or paper name, ignoring case; the error lists the known names. */
+    public static Policy parse(String name) {
+        return PolicyRegistry.STANDARD.parse(name);
     }
 
     /**
-     * The profile for this policy: the standard filters (placement rules, CPU/memory/pods, GPUs), the policy's score and GPU choice.
+     * The profile for this policy: the standard filters, the policy's weighted scores and GPU choice.
      *
      * @param target the workload FGD measures fragmentation against (other policies ignore it)
      * @param random the one random stream for Random's node and GPU draws
      */
     public SchedulingProfile profile(ScoringMode mode, TargetWorkload target, RandomGenerator random) {
-        requireNonNull(mode, "mode");
-        requireNonNull(target, "target");
-        requireNonNull(random, "random");
-        List<FilterPlugin> filters = List.of(new NodePlacementFilter(), new ResourceFitFilter(), new GpuFitFilter());
-        BestFitGpuSelector best = new BestFitGpuSelector();
-        return switch (this) {
-            case RANDOM -> new SchedulingProfile(paperName, filters, new RandomScore(random),
-                    new RandomGpuSelector(random), List.of());
-            case DOTPROD -> new SchedulingProfile(paperName, filters, new DotProductScore(mode), best, List.of());
-            case GPUCLUSTERING -> new SchedulingProfile(paperName, filters, new GpuClusteringScore(mode), best,
-                    List.of());
-            case GPUPACKING -> new SchedulingProfile(paperName, filters, new GpuPackingScore(mode), best, List.of());
-            case BESTFIT -> new SchedulingProfile(paperName, filters, new BestFitScore(mode), best, List.of());
-            case FGD -> {
-                FgdScore score = new FgdScore(new Fragmentation(target), mode);
-                yield new SchedulingProfile(paperName, filters, score, new FgdGpuSelector(score), List.of());
-            }
-        };
+        return profile(PluginRegistry.STANDARD, new PluginArgs(mode, target, random));
+    }
+
+    public SchedulingProfile profile(PluginRegistry plugins, PluginArgs args) {
+        requireNonNull(plugins, "plugins");
+        requireNonNull(args, "args");
+        SchedulingProfile.Builder b = SchedulingProfile.builder(paperName);
+        for (String filter : PluginRegistry.STANDARD_FILTERS) {
+            b.filter(plugins.filter(filter));
+        }
+        for (PluginWeight s : scores) {
+            b.score(plugins.score(s.plugin(), args), s.weight());
+        }
+        return b.gpuSelector(plugins.gpuSelector(gpuSelector, args)).build();
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 }

@@ -1,24 +1,51 @@
 package io.gantry.engine;
 
-/** Why a filter rejected a node, worded as kube-scheduler words it in "0/N nodes are available: ...". */
-public enum Reason {
-    NODE_UNSCHEDULABLE("node(s) were unschedulable"),
-    UNTOLERATED_TAINT("node(s) had untolerated taint"),
-    NODE_SELECTOR_MISMATCH("node(s) didn't match Pod's node affinity/selector"),
-    INSUFFICIENT_CPU("insufficient CPU"),
-    INSUFFICIENT_MEMORY("insufficient memory"),
-    TOO_MANY_PODS("too many pods"),
-    NO_GPU("node has no GPU"),
-    GPU_MODEL_MISMATCH("GPU model mismatch"),
-    INSUFFICIENT_GPU("insufficient GPU");
+import static java.util.Objects.requireNonNull;
 
-    private final String message;
+/**
+ * Why a plugin rejected a node, worded as kube-scheduler words it in "0/N nodes are available: ...".
+ *
+ * <p>{@code code} is stable (hosts map it to their own wording, e.g. a Kubernetes resource name);
+ * {@code resolvable} says whether removing pods from the node could cure it (kube-scheduler's Unschedulable) or not
+ * (UnschedulableAndUnresolvable: taints, selectors, a missing GPU model), which is what preemption asks. Plugins
+ * define their reasons as constants; two reasons are the same when their code and message are.
+ */
+public record Reason(String code, String message, boolean resolvable) {
 
-    Reason(String message) {
-        this.message = message;
+    public static final Reason NODE_UNSCHEDULABLE = unresolvable("NodeUnschedulable", "node(s) were unschedulable");
+    public static final Reason UNTOLERATED_TAINT = unresolvable("UntoleratedTaint", "node(s) had untolerated taint");
+    public static final Reason NODE_SELECTOR_MISMATCH = unresolvable("NodeAffinity",
+            "node(s) didn't match Pod's node affinity/selector");
+    public static final Reason INSUFFICIENT_CPU = resolvable("InsufficientCPU", "Insufficient cpu");
+    public static final Reason INSUFFICIENT_MEMORY = resolvable("InsufficientMemory", "Insufficient memory");
+    public static final Reason TOO_MANY_PODS = resolvable("TooManyPods", "Too many pods");
+    public static final Reason NO_GPU = unresolvable("NoGPU", "node(s) had no GPU");
+    public static final Reason GPU_MODEL_MISMATCH = unresolvable("GPUModelMismatch",
+            "node(s) didn't have the requested GPU model");
+    public static final Reason INSUFFICIENT_GPU = resolvable("InsufficientGPU", "Insufficient GPU");
+
+    public Reason {
+        requireNonNull(code, "code");
+        requireNonNull(message, "message");
     }
 
-    public String message() {
-        return message;
+    /** A failure that removing pods from the node could cure. */
+    public static Reason resolvable(String code, String message) {
+        return new Reason(code, message, true);
+    }
+
+    /** A failure no preemption cures. */
+    public static Reason unresolvable(String code, String message) {
+        return new Reason(code, message, false);
+    }
+
+    /** The same reason with a more precise message, e.g. naming the taint. */
+    public Reason withMessage(String newMessage) {
+        return new Reason(code, newMessage, resolvable);
+    }
+
+    /** The status a plugin returns for this reason. */
+    public Status status(String plugin) {
+        return resolvable ? Status.unschedulable(plugin, this) : Status.unresolvable(plugin, this);
     }
 }

@@ -2,22 +2,38 @@ package io.gantry.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.engine.SchedulingProfile.WeightedScore;
+import io.gantry.engine.plugins.BindPlugin;
+import io.gantry.engine.plugins.ClusterListener;
 import io.gantry.engine.plugins.FilterPlugin;
+import io.gantry.engine.plugins.PermitPlugin;
+import io.gantry.engine.plugins.PostFilterPlugin;
+import io.gantry.engine.plugins.PostFilterPlugin.PostFilterResult;
+import io.gantry.engine.plugins.PreBindPlugin;
+import io.gantry.engine.plugins.PreFilterPlugin;
 import io.gantry.engine.plugins.ReservePlugin;
 import io.gantry.engine.plugins.ScorePlugin;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
- * The scheduling cycle: filter every node, score the feasible ones, pick the best (ties to the lowest tie-break
- * rank), choose GPUs inside it, reserve. Also the single entry point for everything that changes the cluster
- * (nodes added, removed or changed; pods placed or removed), so callers such as a Kubernetes watch can drive it
- * incrementally. Not thread-safe: one thread drives one scheduler.
+ * The scheduling framework's cycle, in kube-scheduler's shape: pre-filter → filter every node → (none fits:
+ * post-filter) → pre-score and weighted score of the feasible ones → the best node (ties to the lowest tie-break
+ * rank) → GPU assignment inside it → reserve → permit. Then the host binds ({@link #bind}, or its own binding) and
+ * reports a failure with {@link #unreserve}.
+ *
+ * <p>Also the single entry point for everything that changes the cluster (nodes added, removed or changed; pods
+ * placed or removed), so a Kubernetes watch can drive it incrementally and listeners stay in step. Not thread-safe:
+ * one thread drives one scheduler (bind plugins excepted, see {@link #bind}).
  */
 public final class Scheduler {
 
@@ -26,9 +42,17 @@ public final class Scheduler {
 
     private final ClusterState state;
     private final SchedulingProfile profile;
+    private final LongSupplier clock;
+    private final PreFilterPlugin[] preFilters;
+    /** For each pre-filter, the index of the same plugin among the filters (its filter is skipped on SKIP), or -1. */
+    private final int[] preFilterOwnsFilter;
     private final FilterPlugin[] filters;
-    private final ScorePlugin scorer;
+    private final ScorePlugin[] scorers;
+    private final int[] weights;
+    private final boolean anyCacheable;
     private final ReservePlugin[] reservePlugins;
+    private final PermitPlugin[] permitPlugins;
+    private final ClusterListener[] listeners;
     /** Cached scores per pod shape, least recently used shapes dropped beyond {@link #MAX_CACHED_SHAPES}. */
     private final Map<ShapeKey, ScoreCache> scoreCaches = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -38,16 +62,42 @@ public final class Scheduler {
             return size() > MAX_CACHED_SHAPES;
         }
     };
-    private final int[] reasonCounts = new int[Reason.values().length];
+    /** Pods Permit holds, in the order they began waiting. */
+    private final Map<String, WaitingPod> waiting = new LinkedHashMap<>();
+    private final boolean[] filterSkipped;
+    private Reason[] rejectedBy = new Reason[0];
     private int[] feasible = new int[0];
     private double[] scores = new double[0];
+    private double[] total = new double[0];
 
     public Scheduler(ClusterState state, SchedulingProfile profile) {
+        this(state, profile, System::nanoTime);
+    }
+
+    /** @param clock monotonic nanoseconds, for Permit timeouts (the simulator passes its simulated clock) */
+    public Scheduler(ClusterState state, SchedulingProfile profile, LongSupplier clock) {
         this.state = requireNonNull(state, "state");
         this.profile = requireNonNull(profile, "profile");
+        this.clock = requireNonNull(clock, "clock");
+        this.preFilters = profile.preFilters().toArray(PreFilterPlugin[]::new);
         this.filters = profile.filters().toArray(FilterPlugin[]::new);
-        this.scorer = profile.score();
+        this.preFilterOwnsFilter = new int[preFilters.length];
+        for (int i = 0; i < preFilters.length; i++) {
+            preFilterOwnsFilter[i] = -1;
+            for (int f = 0; f < filters.length; f++) {
+                if (filters[f] == (Object) preFilters[i]) {
+                    preFilterOwnsFilter[i] = f;
+                }
+            }
+        }
+        this.filterSkipped = new boolean[filters.length];
+        List<WeightedScore> weighted = profile.scores();
+        this.scorers = weighted.stream().map(WeightedScore::plugin).toArray(ScorePlugin[]::new);
+        this.weights = weighted.stream().mapToInt(WeightedScore::weight).toArray();
+        this.anyCacheable = Arrays.stream(scorers).anyMatch(ScorePlugin::cacheable);
         this.reservePlugins = profile.reservePlugins().toArray(ReservePlugin[]::new);
+        this.permitPlugins = profile.permitPlugins().toArray(PermitPlugin[]::new);
+        this.listeners = profile.listeners().toArray(ClusterListener[]::new);
     }
 
     public ClusterState state() {
@@ -58,86 +108,144 @@ public final class Scheduler {
         return profile;
     }
 
-    // ---- the cycle -----------------------------------------------------------------------------------------
+    // ---- the scheduling cycle ------------------------------------------------------------------------------
 
-    /** Places the pod if any node fits it, taking its resources; otherwise says why not. */
+    /** Runs one scheduling cycle for the pod: placed (or held by Permit), or why not. */
     public ScheduleResult schedule(PodRequest pod) {
         requireNonNull(pod, "pod");
-        Optional<GpuAllocation> placed = state.allocation(pod.name());
-        if (placed.isPresent()) {
-            throw new IllegalStateException("pod " + pod.name() + " is already placed on " + placed.get().nodeName());
-        }
+        checkNotPlaced(pod.name());
         CycleContext cycle = new CycleContext(pod, state);
-        int count = filter(cycle);
+        Status pre = preFilter(cycle);
+        if (!pre.isSuccess()) {
+            return preFilterRejection(pod, pre);
+        }
+        int count = filterAll(cycle);
         if (count == 0) {
-            return new ScheduleResult.Unschedulable(pod.name(), explanation());
+            return postFilter(cycle, explanation());
         }
         int chosen = count == 1 ? feasible[0] : selectHost(cycle, count);
-        return reserve(cycle, chosen);
+        return reserveAndPermit(cycle, chosen);
     }
 
-    private ScheduleResult reserve(CycleContext cycle, int slot) {
-        int[] gpus = profile.gpuSelector().select(state, cycle, slot);
-        GpuAllocation allocation = state.allocate(cycle.pod(), slot, gpus);
-        for (ReservePlugin plugin : reservePlugins) {
-            plugin.reserved(state, allocation);
+    /**
+     * Runs the cycle for a node chosen elsewhere (a kube-scheduler extender's bind): the pod is placed there if every
+     * filter passes, with the GPUs chosen inside it; otherwise says why not. No post-filter.
+     */
+    public ScheduleResult scheduleOn(PodRequest pod, String nodeName) {
+        requireNonNull(pod, "pod");
+        checkNotPlaced(pod.name());
+        if (!state.hasNode(nodeName)) {
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(0, Map.of()));
         }
-        return new ScheduleResult.Scheduled(allocation);
+        CycleContext cycle = new CycleContext(pod, state);
+        Status pre = preFilter(cycle);
+        if (!pre.isSuccess()) {
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, reasonsOf(pre, 1)), pre, "");
+        }
+        int slot = state.slotOf(nodeName);
+        Reason reason = filterOne(cycle, slot);
+        if (reason != null) {
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, Map.of(reason, 1)),
+                    reason.status(""), "");
+        }
+        return reserveAndPermit(cycle, slot);
     }
 
-    private int filter(CycleContext cycle) {
+    private void checkNotPlaced(String podName) {
+        Optional<GpuAllocation> placed = state.allocation(podName);
+        if (placed.isPresent()) {
+            throw new IllegalStateException("pod " + podName + " is already placed on " + placed.get().nodeName());
+        }
+    }
+
+    private Status preFilter(CycleContext cycle) {
+        Arrays.fill(filterSkipped, false);
+        for (int i = 0; i < preFilters.length; i++) {
+            Status s = preFilters[i].preFilter(state, cycle);
+            if (s.code() == Status.Code.SKIP) {
+                if (preFilterOwnsFilter[i] >= 0) {
+                    filterSkipped[preFilterOwnsFilter[i]] = true;
+                }
+            } else if (!s.isSuccess()) {
+                return s;
+            }
+        }
+        return Status.SUCCESS;
+    }
+
+    /** A pre-filter rejection: every node counts under its reasons, as kube-scheduler reports it. */
+    private ScheduleResult preFilterRejection(PodRequest pod, Status status) {
+        return new ScheduleResult.Unschedulable(pod.name(),
+                new Explanation(state.nodeCount(), reasonsOf(status, state.nodeCount())), status, "");
+    }
+
+    private static Map<Reason, Integer> reasonsOf(Status status, int nodes) {
+        Map<Reason, Integer> byReason = new HashMap<>();
+        for (Reason r : status.reasons()) {
+            byReason.put(r, nodes);
+        }
+        return byReason;
+    }
+
+    private int filterAll(CycleContext cycle) {
         int slots = state.slotCount();
         ensureBuffers(slots);
-        Arrays.fill(reasonCounts, 0);
         int count = 0;
         for (int slot = 0; slot < slots; slot++) {
             if (!state.isActive(slot)) {
+                rejectedBy[slot] = null;
                 continue;
             }
-            Reason reason = null;
-            for (FilterPlugin f : filters) {
-                reason = f.filter(state, cycle, slot);
-                if (reason != null) {
-                    break;
-                }
-            }
+            Reason reason = filterOne(cycle, slot);
+            rejectedBy[slot] = reason;
             if (reason == null) {
                 feasible[count++] = slot;
-            } else {
-                reasonCounts[reason.ordinal()]++;
             }
         }
         return count;
     }
 
-    private int selectHost(CycleContext cycle, int count) {
-        scorer.preScore(state, cycle, feasible, count);
-        if (scorer.cacheable()) {
-            ScoreCache cache = scoreCaches.computeIfAbsent(ShapeKey.of(cycle.pod()), k -> new ScoreCache());
-            cache.ensure(state.slotCount());
-            for (int i = 0; i < count; i++) {
-                int slot = feasible[i];
-                int stamp = state.version(slot);
-                if (cache.stamp[slot] == stamp) {
-                    scores[i] = cache.score[slot];
-                } else {
-                    double s = scorer.score(state, cycle, slot);
-                    cache.stamp[slot] = stamp;
-                    cache.score[slot] = s;
-                    scores[i] = s;
-                }
+    private Reason filterOne(CycleContext cycle, int slot) {
+        for (int f = 0; f < filters.length; f++) {
+            if (filterSkipped[f]) {
+                continue;
             }
-        } else {
-            for (int i = 0; i < count; i++) {
-                scores[i] = scorer.score(state, cycle, feasible[i]);
+            Reason reason = filters[f].filter(state, cycle, slot);
+            if (reason != null) {
+                return reason;
             }
         }
-        scorer.normalize(scores, count);
+        return null;
+    }
+
+    private ScheduleResult postFilter(CycleContext cycle, Explanation filtered) {
+        Explanation explanation = filtered;
+        String nominated = "";
+        StringBuilder messages = new StringBuilder();
+        for (PostFilterPlugin plugin : profile.postFilters()) {
+            PostFilterResult result = plugin.postFilter(state, cycle, filtered);
+            if (!result.message().isEmpty()) {
+                messages.append(messages.length() == 0 ? "" : " ").append(result.message());
+            }
+            if (result.nominated()) {
+                nominated = result.nominatedNode();
+                break;
+            }
+        }
+        if (messages.length() > 0) {
+            explanation = filtered.withPostFilterMessage(messages.toString());
+        }
+        return new ScheduleResult.Unschedulable(cycle.pod().name(), explanation,
+                new Status(Status.Code.UNSCHEDULABLE, "", List.of(), 0), nominated);
+    }
+
+    private int selectHost(CycleContext cycle, int count) {
+        scoreFeasible(cycle, count, true);
         int best = feasible[0];
-        double bestScore = scores[0];
+        double bestScore = total[0];
         for (int i = 1; i < count; i++) {
             int slot = feasible[i];
-            double s = scores[i];
+            double s = total[i];
             if (s > bestScore || (s == bestScore && state.tieRank(slot) < state.tieRank(best))) {
                 best = slot;
                 bestScore = s;
@@ -146,104 +254,272 @@ public final class Scheduler {
         return best;
     }
 
+    /** Fills {@code total[0..count)}: the weighted sum of every score plugin's normalized score. */
+    private void scoreFeasible(CycleContext cycle, int count, boolean useCache) {
+        ScoreCache cache = null;
+        if (useCache && anyCacheable) {
+            cache = scoreCaches.computeIfAbsent(ShapeKey.of(cycle.pod()), k -> new ScoreCache(scorers.length));
+            cache.ensure(state.slotCount());
+        }
+        Arrays.fill(total, 0, count, 0.0);
+        for (int p = 0; p < scorers.length; p++) {
+            ScorePlugin scorer = scorers[p];
+            scorer.preScore(state, cycle, feasible, count);
+            if (cache != null && scorer.cacheable()) {
+                int[] stamp = cache.stamp[p];
+                double[] cached = cache.score[p];
+                for (int i = 0; i < count; i++) {
+                    int slot = feasible[i];
+                    int version = state.version(slot);
+                    if (stamp[slot] == version) {
+                        scores[i] = cached[slot];
+                    } else {
+                        double s = scorer.score(state, cycle, slot);
+                        stamp[slot] = version;
+                        cached[slot] = s;
+                        scores[i] = s;
+                    }
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    scores[i] = scorer.score(state, cycle, feasible[i]);
+                }
+            }
+            scorer.normalize(scores, count);
+            int w = weights[p];
+            for (int i = 0; i < count; i++) {
+                total[i] += w * scores[i];
+            }
+        }
+    }
+
+    private ScheduleResult reserveAndPermit(CycleContext cycle, int slot) {
+        PodRequest pod = cycle.pod();
+        int[] gpus = profile.gpuSelector().select(state, cycle, slot);
+        GpuAllocation allocation = state.allocate(pod, slot, gpus);
+        for (ClusterListener l : listeners) {
+            l.placed(state, allocation);
+        }
+        for (ReservePlugin plugin : reservePlugins) {
+            Status s = plugin.reserve(state, cycle, allocation);
+            if (!s.isSuccess()) {
+                rollBack(cycle, allocation);
+                return rejected(pod, s, plugin.name());
+            }
+        }
+        long deadline = Long.MAX_VALUE;
+        Set<String> waitingOn = null;
+        for (PermitPlugin plugin : permitPlugins) {
+            Status s = plugin.permit(state, cycle, allocation);
+            if (s.code() == Status.Code.WAIT) {
+                if (waitingOn == null) {
+                    waitingOn = new LinkedHashSet<>();
+                }
+                waitingOn.add(plugin.name());
+                deadline = Math.min(deadline, saturatedAdd(clock.getAsLong(), s.waitNanos()));
+            } else if (!s.isSuccess()) {
+                rollBack(cycle, allocation);
+                return rejected(pod, s, plugin.name());
+            }
+        }
+        if (waitingOn != null) {
+            waiting.put(pod.name(), new WaitingPod(cycle, allocation, waitingOn, deadline));
+            return new ScheduleResult.Waiting(allocation, deadline);
+        }
+        return new ScheduleResult.Scheduled(allocation);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private ScheduleResult rejected(PodRequest pod, Status status, String plugin) {
+        Status named = status.plugin().isEmpty() ? new Status(status.code(), plugin, status.reasons(), 0) : status;
+        Map<Reason, Integer> byReason = new HashMap<>();
+        List<Reason> reasons = named.reasons().isEmpty()
+                ? List.of(Reason.unresolvable("Rejected", "rejected by plugin " + plugin)) : named.reasons();
+        for (Reason r : reasons) {
+            byReason.put(r, 1);
+        }
+        return new ScheduleResult.Unschedulable(pod.name(), new Explanation(state.nodeCount(), byReason), named, "");
+    }
+
+    /** Unreserve (every reserve plugin, in reverse order, as kube-scheduler does) and give the placement back. */
+    private void rollBack(CycleContext cycle, GpuAllocation allocation) {
+        for (int i = reservePlugins.length - 1; i >= 0; i--) {
+            reservePlugins[i].unreserve(state, cycle, allocation);
+        }
+        state.release(allocation.podName());
+        for (ClusterListener l : listeners) {
+            l.removed(state, allocation);
+        }
+    }
+
+    // ---- permit: waiting pods ------------------------------------------------------------------------------
+
     /**
-     * Places the pod on this node if it fits there (all filters pass), choosing the GPUs inside it; otherwise says
-     * why not. For callers that chose the node themselves, such as a kube-scheduler extender's bind.
+     * One waiting plugin allows the pod. Returns its allocation once no plugin is left waiting (the host binds it
+     * then); empty while others still wait, or if the pod is not waiting.
      */
-    public ScheduleResult scheduleOn(PodRequest pod, String nodeName) {
-        requireNonNull(pod, "pod");
-        if (state.allocation(pod.name()).isPresent()) {
-            throw new IllegalStateException("pod " + pod.name() + " is already placed on "
-                    + state.allocation(pod.name()).get().nodeName());
+    public Optional<GpuAllocation> allow(String podName, String plugin) {
+        WaitingPod w = waiting.get(requireNonNull(podName, "podName"));
+        if (w == null) {
+            return Optional.empty();
         }
-        if (!state.hasNode(nodeName)) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(0, Map.of()));
+        w.pendingPlugins.remove(plugin);
+        if (!w.pendingPlugins.isEmpty()) {
+            return Optional.empty();
         }
-        int slot = state.slotOf(nodeName);
-        CycleContext cycle = new CycleContext(pod, state);
-        Reason reason = filterOne(cycle, slot);
-        if (reason != null) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, Map.of(reason, 1)));
+        waiting.remove(podName);
+        return Optional.of(w.allocation);
+    }
+
+    /** Rejects a waiting pod: unreserved and given back. False if it was not waiting. */
+    public boolean reject(String podName) {
+        WaitingPod w = waiting.remove(requireNonNull(podName, "podName"));
+        if (w == null) {
+            return false;
         }
-        return reserve(cycle, slot);
+        rollBack(w.cycle, w.allocation);
+        return true;
+    }
+
+    /** Rejects every waiting pod whose Permit timeout has passed; returns their names, oldest wait first. */
+    public List<String> expireWaiting() {
+        long now = clock.getAsLong();
+        List<String> expired = new ArrayList<>();
+        for (WaitingPod w : waiting.values()) {
+            if (w.deadlineNanos <= now) {
+                expired.add(w.allocation.podName());
+            }
+        }
+        for (String pod : expired) {
+            reject(pod);
+        }
+        return expired;
+    }
+
+    /** The pods Permit holds, oldest first. */
+    public List<String> waitingPods() {
+        return List.copyOf(waiting.keySet());
+    }
+
+    // ---- the binding cycle ---------------------------------------------------------------------------------
+
+    /**
+     * Runs the profile's pre-bind and bind plugins for a placed pod. Touches no cluster state, so a host may run it on
+     * another thread; on failure the host calls {@link #unreserve} on the scheduling thread.
+     */
+    public Status bind(PodRequest pod, GpuAllocation allocation) {
+        for (PreBindPlugin plugin : profile.preBindPlugins()) {
+            Status s = plugin.preBind(pod, allocation);
+            if (!s.isSuccess()) {
+                return s;
+            }
+        }
+        for (BindPlugin plugin : profile.bindPlugins()) {
+            Status s = plugin.bind(pod, allocation);
+            if (s.code() != Status.Code.SKIP) {
+                return s;
+            }
+        }
+        return Status.error("", "no bind plugin bound pod " + pod.name());
     }
 
     /**
+     * Undoes a placement whose binding failed: every reserve plugin unreserves it, then it is given back. Empty if
+     * the pod is not placed.
+     */
+    public Optional<GpuAllocation> unreserve(String podName) {
+        Optional<GpuAllocation> placed = state.allocation(requireNonNull(podName, "podName"));
+        if (placed.isEmpty()) {
+            return placed;
+        }
+        PodRequest pod = state.placedPod(podName).orElseThrow();
+        waiting.remove(podName);
+        rollBack(new CycleContext(pod, state), placed.get());
+        return placed;
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------------
+
+    /**
      * Every node's verdict on the pod without placing it: why each infeasible node was rejected, and each feasible
-     * node's normalized score (higher is better). For a kube-scheduler extender's filter and prioritize calls.
+     * node's weighted score (higher is better). For a kube-scheduler extender's filter and prioritize calls and
+     * "what if" questions.
      */
     public Assessment assess(PodRequest pod) {
         CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
         Map<String, Reason> rejected = new LinkedHashMap<>();
-        int count = 0;
-        int slots = state.slotCount();
-        ensureBuffers(slots);
-        for (int slot = 0; slot < slots; slot++) {
-            if (!state.isActive(slot)) {
-                continue;
+        Status pre = preFilter(cycle);
+        if (!pre.isSuccess()) {
+            Reason r = pre.reasons().isEmpty() ? Reason.unresolvable("PreFilter", pre.message()) : pre.reasons().get(0);
+            for (int slot = 0; slot < state.slotCount(); slot++) {
+                if (state.isActive(slot)) {
+                    rejected.put(state.nodeName(slot), r);
+                }
             }
-            Reason reason = filterOne(cycle, slot);
-            if (reason == null) {
-                feasible[count++] = slot;
-            } else {
-                rejected.put(state.nodeName(slot), reason);
+            return new Assessment(rejected, Map.of());
+        }
+        int count = filterAll(cycle);
+        for (int slot = 0; slot < state.slotCount(); slot++) {
+            if (state.isActive(slot) && rejectedBy[slot] != null) {
+                rejected.put(state.nodeName(slot), rejectedBy[slot]);
             }
         }
         Map<String, Double> scored = new LinkedHashMap<>();
         if (count > 0) {
-            scorer.preScore(state, cycle, feasible, count);
+            scoreFeasible(cycle, count, false);
             for (int i = 0; i < count; i++) {
-                scores[i] = scorer.score(state, cycle, feasible[i]);
-            }
-            scorer.normalize(scores, count);
-            for (int i = 0; i < count; i++) {
-                scored.put(state.nodeName(feasible[i]), scores[i]);
+                scored.put(state.nodeName(feasible[i]), total[i]);
             }
         }
         return new Assessment(rejected, scored);
     }
 
-    private Reason filterOne(CycleContext cycle, int slot) {
-        for (FilterPlugin f : filters) {
-            Reason reason = f.filter(state, cycle, slot);
-            if (reason != null) {
-                return reason;
+    /** Why the pod fits nowhere right now, or empty if it fits somewhere. Changes nothing. */
+    public Optional<Explanation> explain(PodRequest pod) {
+        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
+        Status pre = preFilter(cycle);
+        if (!pre.isSuccess()) {
+            return Optional.of(new Explanation(state.nodeCount(), reasonsOf(pre, state.nodeCount())));
+        }
+        return filterAll(cycle) == 0 ? Optional.of(explanation()) : Optional.empty();
+    }
+
+    private Explanation explanation() {
+        Map<Reason, Integer> byReason = new HashMap<>();
+        for (int slot = 0; slot < state.slotCount(); slot++) {
+            Reason r = rejectedBy[slot];
+            if (r != null) {
+                byReason.merge(r, 1, Integer::sum);
             }
         }
-        return null;
+        return new Explanation(state.nodeCount(), byReason);
     }
 
     private void ensureBuffers(int slots) {
         if (feasible.length < slots) {
             feasible = new int[slots];
             scores = new double[slots];
+            total = new double[slots];
+            rejectedBy = new Reason[slots];
         }
-    }
-
-    private Explanation explanation() {
-        Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
-        for (Reason r : Reason.values()) {
-            if (reasonCounts[r.ordinal()] > 0) {
-                byReason.put(r, reasonCounts[r.ordinal()]);
-            }
-        }
-        return new Explanation(state.nodeCount(), byReason);
-    }
-
-    /** Why the pod fits nowhere right now, or empty if it fits somewhere. Changes nothing. */
-    public Optional<Explanation> explain(PodRequest pod) {
-        return filter(new CycleContext(requireNonNull(pod, "pod"), state)) == 0 ? Optional.of(explanation())
-                : Optional.empty();
     }
 
     // ---- pods ----------------------------------------------------------------------------------------------
 
-    /** Gives back what the pod took. Empty if the pod is not placed (already released, or never placed). */
+    /**
+     * Gives back what the pod took (it finished or was deleted). Empty if the pod is not placed (already released,
+     * or never placed). A pod Permit was holding stops waiting.
+     */
     public Optional<GpuAllocation> release(String podName) {
-        Optional<GpuAllocation> released = state.release(requireNonNull(podName, "podName"));
+        waiting.remove(requireNonNull(podName, "podName"));
+        Optional<GpuAllocation> released = state.release(podName);
         released.ifPresent(a -> {
-            for (ReservePlugin plugin : reservePlugins) {
-                plugin.released(state, a);
+            for (ClusterListener l : listeners) {
+                l.removed(state, a);
             }
         });
         return released;
@@ -265,10 +541,10 @@ public final class Scheduler {
             throw new IllegalArgumentException("pod " + pod.name() + " on " + nodeName
                     + ": GPU indices must be distinct and not negative, got " + gpuIndices);
         }
-        GpuAllocation allocation = state.recordPlaced(new GpuAllocation(pod.name(), nodeName, pod.cpuMilli(),
+        GpuAllocation allocation = state.recordPlaced(pod, new GpuAllocation(pod.name(), nodeName, pod.cpuMilli(),
                 pod.memoryMib(), gpuIndices, pod.gpuMilliPerGpu()));
-        for (ReservePlugin plugin : reservePlugins) {
-            plugin.reserved(state, allocation);
+        for (ClusterListener l : listeners) {
+            l.placed(state, allocation);
         }
         return allocation;
     }
@@ -292,13 +568,16 @@ public final class Scheduler {
     public List<GpuAllocation> removeNode(String nodeName) {
         state.slotOf(nodeName);
         List<GpuAllocation> dropped = state.removeNode(nodeName);
+        for (GpuAllocation a : dropped) {
+            waiting.remove(a.podName());
+        }
         nodeChanged(nodeName);
         return dropped;
     }
 
     /**
-     * Changes a node's capacity, model or GPU count. What is placed on it stays placed, even if it no longer fits
-     * (the node then fits nothing more until enough is released).
+     * Changes a node's capacity, model, GPU count or unavailable GPUs. What is placed on it stays placed, even if it
+     * no longer fits (the node then fits nothing more until enough is released).
      */
     public void updateNode(NodeSpec spec) {
         state.updateNode(spec);
@@ -306,8 +585,8 @@ public final class Scheduler {
     }
 
     private void nodeChanged(String nodeName) {
-        for (ReservePlugin plugin : reservePlugins) {
-            plugin.nodeChanged(state, nodeName);
+        for (ClusterListener l : listeners) {
+            l.nodeChanged(state, nodeName);
         }
     }
 
@@ -318,16 +597,40 @@ public final class Scheduler {
         }
     }
 
-    /** Scores of one pod shape per node slot, valid while the slot's version equals the stamp. */
+    /** Scores of one pod shape per score plugin and node slot, valid while the slot's version equals the stamp. */
     private static final class ScoreCache {
-        int[] stamp = new int[0];
-        double[] score = new double[0];
+        final int[][] stamp;
+        final double[][] score;
+
+        ScoreCache(int plugins) {
+            stamp = new int[plugins][0];
+            score = new double[plugins][0];
+        }
 
         void ensure(int slots) {
-            if (stamp.length < slots) {
-                stamp = Arrays.copyOf(stamp, slots);
-                score = Arrays.copyOf(score, slots);
+            if (stamp[0].length < slots) {
+                for (int p = 0; p < stamp.length; p++) {
+                    int old = stamp[p].length;
+                    stamp[p] = Arrays.copyOf(stamp[p], slots);
+                    Arrays.fill(stamp[p], old, slots, Integer.MIN_VALUE);
+                    score[p] = Arrays.copyOf(score[p], slots);
+                }
             }
+        }
+    }
+
+    /** A pod Permit holds: reserved, waiting for the named plugins to allow it before the deadline. */
+    private static final class WaitingPod {
+        final CycleContext cycle;
+        final GpuAllocation allocation;
+        final Set<String> pendingPlugins;
+        final long deadlineNanos;
+
+        WaitingPod(CycleContext cycle, GpuAllocation allocation, Set<String> pendingPlugins, long deadlineNanos) {
+            this.cycle = cycle;
+            this.allocation = allocation;
+            this.pendingPlugins = pendingPlugins;
+            this.deadlineNanos = deadlineNanos;
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 record ClusterSnapshot(Map<String, NodeSnapshot> nodes, long usedGpuMilli, long totalGpuMilli) {
 
     record NodeSnapshot(long cpuLeft, long memoryLeft, int podsLeft, List<Integer> gpuLeft, long gpuLeftTotal,
-            List<Integer> tagCounts) {
+            List<String> pods) {
     }
 
     static ClusterSnapshot of(ClusterState state) {
@@ -27,11 +27,12 @@ record ClusterSnapshot(Map<String, NodeSnapshot> nodes, long usedGpuMilli, long 
         for (int g = 0; g < state.gpuCount(slot); g++) {
             gpus.add(state.gpuLeft(slot, g));
         }
-        List<Integer> tags = new ArrayList<>();
-        for (int t : state.tagCounts(slot)) {
-            tags.add(t);
+        List<String> pods = new ArrayList<>();
+        for (GpuAllocation a : state.allocationsOn(slot)) {
+            pods.add(a.podName());
         }
+        pods.sort(null);
         return new NodeSnapshot(state.cpuLeft(slot), state.memoryLeft(slot), state.podsLeft(slot), List.copyOf(gpus),
-                state.gpuLeftTotal(slot), List.copyOf(tags));
+                state.gpuLeftTotal(slot), List.copyOf(pods));
     }
 }

@@ -31,7 +31,8 @@ class ClusterStateTest {
         assertThat(state.gpuLeft(b, 2)).isEqualTo(700);
         assertThat(state.gpuLeftTotal(b)).isEqualTo(3700);
         assertThat(state.fullyFreeGpus(b)).isEqualTo(3);
-        assertThat(state.tagCounts(b)).containsExactly(1, 0, 0, 0, 0);
+        assertThat(state.allocationsOn(b)).containsExactly(alloc);
+        assertThat(state.placedPod("p")).contains(PodRequest.of("p", 1500, 3000, 1, 300));
         assertThat(state.usedGpuMilli()).isEqualTo(300);
         assertThat(state.totalGpuMilli()).isEqualTo(6000);
         // node a untouched
@@ -41,20 +42,9 @@ class ClusterStateTest {
         assertThat(state.release("p")).isEmpty(); // given back once only
         assertThat(ClusterSnapshot.node(state, b)).isEqualTo(
                 new ClusterSnapshot.NodeSnapshot(8000, 8000, NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000, 1000),
-                        4000, List.of(0, 0, 0, 0, 0)));
+                        4000, List.of()));
+        assertThat(state.placedPod("p")).isEmpty();
         assertThat(state.usedGpuMilli()).isZero();
-    }
-
-    @Test
-    void wholeGpuPodsAreTaggedByTheirGpuCount() {
-        state.allocate(PodRequest.of("two", 0, 0, 2, 1000), b, new int[] {1, 3});
-        state.allocate(PodRequest.of("one", 0, 0, 1, 1000), b, new int[] {0});
-        assertThat(state.tagCounts(b)).containsExactly(0, 1, 1, 0, 0);
-        assertThat(state.gpuLeftTotal(b)).isEqualTo(1000);
-        assertThat(state.usedGpuMilli()).isEqualTo(3000);
-        // a CPU-only pod is not a GPU shape
-        state.allocate(PodRequest.of("cpu", 10, 0, 0, 0), b, new int[0]);
-        assertThat(state.tagCounts(b)).containsExactly(0, 1, 1, 0, 0);
     }
 
     private void assertRejectedAndUnchanged(Runnable allocation, Class<? extends Throwable> type, String message) {
@@ -129,7 +119,7 @@ class ClusterStateTest {
         assertThat(c).isEqualTo(a); // reused slot
         assertThat(state.tieRank(c)).isEqualTo(2); // a fresh rank, not the removed node's
         assertThat(ClusterSnapshot.node(state, c)).isEqualTo(new ClusterSnapshot.NodeSnapshot(100, 100,
-                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000), 3000, List.of(0, 0, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000), 3000, List.of()));
         // node b's GPUs were not disturbed by the larger node in the reused slot
         assertThat(ClusterSnapshot.node(state, b).gpuLeft()).containsExactly(1000, 1000, 1000, 1000);
         assertThat(state.totalGpuMilli()).isEqualTo(7000);

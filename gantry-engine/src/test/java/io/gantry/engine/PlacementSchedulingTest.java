@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The placement rules through a whole scheduler (NodeUnschedulable, TaintToleration and NodeAffinity, in front of
@@ -76,7 +77,7 @@ class PlacementSchedulingTest {
     // ---- wiring --------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(Policy.class)
+    @MethodSource("io.gantry.engine.PolicyRegistryTest#standardPolicies")
     void everyPolicyFiltersPlacementFirst(Policy policy) {
         List<FilterPlugin> filters = policy.profile(ScoringMode.PAPER, TARGET, new SplittableRandom(1)).filters();
         assertThat(filters.get(0)).isInstanceOf(NodePlacementFilter.class);
@@ -87,7 +88,7 @@ class PlacementSchedulingTest {
     // ---- node selector and affinity ------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void podsWithASelectorLandOnlyOnMatchingNodes(Policy policy) {
         Scheduler s = scheduler(policy, node("a"), node("b").withLabels(Map.of("gpu", "a100", "zone", "z1")),
                 node("c").withLabels(Map.of("gpu", "t4")));
@@ -102,14 +103,14 @@ class PlacementSchedulingTest {
         // b's four GPUs are taken; the others do not match
         Explanation e = unschedulable(s.schedule(gpuPod("p4").withPlacement(onA100)));
         assertThat(e.message()).isEqualTo(
-                "0/3 nodes are available: 2 node(s) didn't match Pod's node affinity/selector, 1 insufficient GPU.");
+                "0/3 nodes are available: 1 Insufficient GPU, 2 node(s) didn't match Pod's node affinity/selector.");
         assertThat(s.allocation("p4")).isEmpty();
         // pods without rules still go anywhere
         assertThat(placedOn(s.schedule(gpuPod("plain")))).isIn("a", "c");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void requiredAffinityTermsAreOredAndMatchFieldsSeeTheNodeName(Policy policy) {
         Scheduler s = scheduler(policy, node("a").withLabels(Map.of("gen", "7")),
                 node("b").withLabels(Map.of("gen", "8")), node("c").withLabels(Map.of("gen", "9")),
@@ -125,7 +126,7 @@ class PlacementSchedulingTest {
         assertThat(nodes.stream().filter("a"::equals)).hasSize(4);
         assertThat(nodes.stream().filter("c"::equals)).hasSize(4);
         assertThat(unschedulable(s.schedule(gpuPod("p8").withPlacement(rules))).message()).isEqualTo(
-                "0/4 nodes are available: 2 insufficient GPU, 2 node(s) didn't match Pod's node affinity/selector.");
+                "0/4 nodes are available: 2 Insufficient GPU, 2 node(s) didn't match Pod's node affinity/selector.");
     }
 
     @Test
@@ -145,7 +146,7 @@ class PlacementSchedulingTest {
     // ---- cordoned nodes ------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void aCordonedNodeIsAvoidedUnlessThePodToleratesIt(Policy policy) {
         Scheduler s = scheduler(policy, node("cordoned").withUnschedulable(true), node("open"));
         // the cordoned node comes first, so it would win every tie
@@ -180,7 +181,7 @@ class PlacementSchedulingTest {
             assertThat(placedOn(s.schedule(gpuPod("p" + i)))).isEqualTo("open");
         }
         Explanation e = unschedulable(s.schedule(gpuPod("p4")));
-        assertThat(e.message()).isEqualTo("0/2 nodes are available: 1 insufficient GPU, 1 node(s) were unschedulable.");
+        assertThat(e.message()).isEqualTo("0/2 nodes are available: 1 Insufficient GPU, 1 node(s) were unschedulable.");
         assertThat(e.nodesByReason()).isEqualTo(Map.of(Reason.INSUFFICIENT_GPU, 1, Reason.NODE_UNSCHEDULABLE, 1));
         assertThat(s.explain(gpuPod("p4"))).contains(e);
     }
@@ -217,7 +218,7 @@ class PlacementSchedulingTest {
     // ---- taints --------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void noScheduleAndNoExecuteTaintsKeepOffPodsThatDoNotTolerateThem(Policy policy) {
         Taint gpuOnly = new Taint("nvidia.com/gpu", "present", Effect.NO_SCHEDULE);
         Taint evict = new Taint("maintenance", "", Effect.NO_EXECUTE);
@@ -235,12 +236,13 @@ class PlacementSchedulingTest {
         s.release("m");
 
         Assessment a = s.assess(gpuPod("x").withPlacement(tolerations(gpu)));
-        assertThat(a.rejected()).isEqualTo(Map.of("noexecute", Reason.UNTOLERATED_TAINT));
+        assertThat(a.rejected()).isEqualTo(Map.of("noexecute", NodePlacementFilter.untolerated(
+                new Taint("maintenance", "", Effect.NO_EXECUTE))));
         assertThat(a.scores()).containsOnlyKeys("noschedule", "open");
     }
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void preferNoScheduleTaintsDoNotFilter(Policy policy) {
         Scheduler s = scheduler(policy, node("spot").withTaints(List.of(new Taint("spot", "", Effect.PREFER_NO_SCHEDULE))),
                 node("open"));
@@ -257,9 +259,9 @@ class PlacementSchedulingTest {
         Toleration tol1 = new Toleration("a", Toleration.Operator.EQUAL, "1", null);
         Toleration tol2 = new Toleration("b", Toleration.Operator.EXISTS, null, null);
         assertThat(unschedulable(s.schedule(gpuPod("p").withPlacement(tolerations(tol1)))).message())
-                .isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint.");
+                .isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint {b: 2}.");
         assertThat(unschedulable(s.schedule(gpuPod("p").withPlacement(tolerations(tol2)))).message())
-                .isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint.");
+                .isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint {a: 1}.");
         assertThat(placedOn(s.schedule(gpuPod("p").withPlacement(tolerations(tol2, tol1))))).isEqualTo("tainted");
     }
 
@@ -276,8 +278,9 @@ class PlacementSchedulingTest {
         ClusterSnapshot before = ClusterSnapshot.of(s.state());
         Explanation e = unschedulable(s.schedule(pod));
         assertThat(e.message()).isEqualTo("0/3 nodes are available: 1 node(s) didn't match Pod's node"
-                + " affinity/selector, 1 node(s) had untolerated taint, 1 node(s) were unschedulable.");
-        assertThat(e.nodesByReason()).isEqualTo(Map.of(Reason.NODE_UNSCHEDULABLE, 1, Reason.UNTOLERATED_TAINT, 1,
+                + " affinity/selector, 1 node(s) had untolerated taint {dedicated: db}, 1 node(s) were unschedulable.");
+        assertThat(e.nodesByReason()).isEqualTo(Map.of(Reason.NODE_UNSCHEDULABLE, 1,
+                NodePlacementFilter.untolerated(new Taint("dedicated", "db", Effect.NO_SCHEDULE)), 1,
                 Reason.NODE_SELECTOR_MISMATCH, 1));
         assertThat(s.explain(pod)).contains(e);
         assertThat(ClusterSnapshot.of(s.state())).isEqualTo(before);
@@ -300,24 +303,26 @@ class PlacementSchedulingTest {
                 NodeSpec.of("cpu-only", 8000, 32000, 0, "").withLabels(Map.of("pool", "ml")));
         PodRequest pod = gpuPod("p").withPlacement(selector(Map.of("pool", "ml")));
         Explanation e = unschedulable(s.schedule(pod));
-        assertThat(e.message()).isEqualTo("0/5 nodes are available: 1 insufficient CPU, 1 node has no GPU,"
-                + " 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint,"
+        assertThat(e.message()).isEqualTo("0/5 nodes are available: 1 Insufficient cpu,"
+                + " 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had no GPU,"
+                + " 1 node(s) had untolerated taint {dedicated: db},"
                 + " 1 node(s) were unschedulable.");
         assertThat(s.assess(pod).rejected()).isEqualTo(Map.of("all-wrong", Reason.NODE_UNSCHEDULABLE,
-                "tainted", Reason.UNTOLERATED_TAINT, "mismatch", Reason.NODE_SELECTOR_MISMATCH,
+                "tainted", NodePlacementFilter.untolerated(db), "mismatch", Reason.NODE_SELECTOR_MISMATCH,
                 "small", Reason.INSUFFICIENT_CPU, "cpu-only", Reason.NO_GPU));
     }
 
     @Test
-    void equalCountsOfPlacementReasonsSortByMessageAndLargerCountsFirst() {
+    void reasonsAreOrderedAsKubeSchedulerOrdersThemAsStringsAndEachTaintIsNamed() {
         Scheduler s = scheduler(Policy.BESTFIT, node("c1").withUnschedulable(true), node("c2").withUnschedulable(true),
                 node("m1"), node("t1").withTaints(List.of(new Taint("x", "", Effect.NO_EXECUTE))),
                 node("t2").withTaints(List.of(new Taint("x", "", Effect.NO_SCHEDULE))),
                 node("t3").withTaints(List.of(new Taint("y", "", Effect.NO_SCHEDULE))).withLabels(Map.of("k", "v")));
         PodRequest pod = gpuPod("p").withPlacement(selector(Map.of("k", "v")));
+        // FitError.Error sorts the "count reason" strings as strings
         assertThat(unschedulable(s.schedule(pod)).message()).isEqualTo("0/6 nodes are available:"
-                + " 3 node(s) had untolerated taint, 2 node(s) were unschedulable,"
-                + " 1 node(s) didn't match Pod's node affinity/selector.");
+                + " 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {y: },"
+                + " 2 node(s) had untolerated taint {x: }, 2 node(s) were unschedulable.");
     }
 
     // ---- the data types ------------------------------------------------------------------------------------

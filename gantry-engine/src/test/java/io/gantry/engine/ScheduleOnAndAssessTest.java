@@ -15,7 +15,8 @@ import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.placement.Taint;
 import io.gantry.engine.placement.Taint.Effect;
 import io.gantry.engine.placement.Toleration;
-import io.gantry.engine.plugins.ReservePlugin;
+import io.gantry.engine.plugins.NodePlacementFilter;
+import io.gantry.engine.plugins.ClusterListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Scheduler#scheduleOn} places on the one node asked for; {@link Scheduler#assess} judges every node. */
 class ScheduleOnAndAssessTest {
@@ -31,7 +33,7 @@ class ScheduleOnAndAssessTest {
     private static final NodeSpec SMALL = NodeSpec.of("small", 4000, 32000, 2, "A100");
 
     /** Reserve calls, to see that scheduleOn reserves through the plugins and assess does not. */
-    private static final class Recorder implements ReservePlugin {
+    private static final class Recorder implements ClusterListener {
         final List<String> events = new ArrayList<>();
 
         @Override
@@ -40,12 +42,12 @@ class ScheduleOnAndAssessTest {
         }
 
         @Override
-        public void reserved(ClusterState state, GpuAllocation allocation) {
+        public void placed(ClusterState state, GpuAllocation allocation) {
             events.add("reserved " + allocation.podName() + " on " + allocation.nodeName());
         }
 
         @Override
-        public void released(ClusterState state, GpuAllocation allocation) {
+        public void removed(ClusterState state, GpuAllocation allocation) {
             events.add("released " + allocation.podName());
         }
     }
@@ -57,7 +59,7 @@ class ScheduleOnAndAssessTest {
         }
         TargetWorkload target = TargetWorkload.fromPods(List.of(PodRequest.of("t", 1000, 0, 1, 1000)));
         return new Scheduler(state, policy.profile(ScoringMode.PAPER, target, new SplittableRandom(3))
-                .withReservePlugin(recorder));
+                .withListener(recorder));
     }
 
     private static Map<String, Integer> versions(ClusterState state) {
@@ -73,7 +75,7 @@ class ScheduleOnAndAssessTest {
     // ---- scheduleOn ----------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD"})
+    @ValueSource(strings = {"bestfit", "fgd"})
     void scheduleOnPlacesOnTheGivenNodeAndChargesIt(Policy policy) {
         Recorder recorder = new Recorder();
         Scheduler s = recorded(policy, recorder, SMALL, node("big"));
@@ -86,7 +88,7 @@ class ScheduleOnAndAssessTest {
         assertThat(taken).isEqualTo(new GpuAllocation("p", "big", 1500, 2500, List.of(0, 1), 1000));
         assertThat(s.allocation("p")).contains(taken);
         assertThat(ClusterSnapshot.node(s.state(), big)).isEqualTo(new ClusterSnapshot.NodeSnapshot(6500, 29500,
-                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(0, 0, 1000, 1000), 2000, List.of(0, 0, 1, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(0, 0, 1000, 1000), 2000, List.of("p")));
         assertThat(ClusterSnapshot.node(s.state(), s.state().slotOf("small")))
                 .isEqualTo(empty.nodes().get("small"));
         assertThat(s.state().usedGpuMilli()).isEqualTo(2000);
@@ -147,13 +149,13 @@ class ScheduleOnAndAssessTest {
         ClusterSnapshot before = ClusterSnapshot.of(s.state());
 
         Map<String, String> expected = Map.of(
-                "open", "0/1 nodes are available: 1 insufficient GPU.",
+                "open", "0/1 nodes are available: 1 Insufficient GPU.",
                 "cordoned", "0/1 nodes are available: 1 node(s) were unschedulable.",
-                "tainted", "0/1 nodes are available: 1 node(s) had untolerated taint.",
+                "tainted", "0/1 nodes are available: 1 node(s) had untolerated taint {x: }.",
                 "web", "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
-                "tiny", "0/1 nodes are available: 1 insufficient CPU.",
-                "t4", "0/1 nodes are available: 1 GPU model mismatch.",
-                "cpu", "0/1 nodes are available: 1 node has no GPU.");
+                "tiny", "0/1 nodes are available: 1 Insufficient cpu.",
+                "t4", "0/1 nodes are available: 1 node(s) didn't have the requested GPU model.",
+                "cpu", "0/1 nodes are available: 1 node(s) had no GPU.");
         for (Map.Entry<String, String> e : expected.entrySet()) {
             ScheduleResult r = s.scheduleOn(pod, e.getKey());
             Explanation why = unschedulable(r);
@@ -216,7 +218,7 @@ class ScheduleOnAndAssessTest {
         placedOn(s.scheduleOn(gpuPod("p1"), "small"));
         placedOn(s.scheduleOn(gpuPod("p2"), "small"));
         assertThat(unschedulable(s.scheduleOn(gpuPod("p3"), "small")).message())
-                .isEqualTo("0/1 nodes are available: 1 insufficient GPU.");
+                .isEqualTo("0/1 nodes are available: 1 Insufficient GPU.");
         s.release("p1");
         assertThat(placedOn(s.scheduleOn(gpuPod("p3"), "small"))).isEqualTo("small");
         assertThat(s.state().gpuLeftTotal(s.state().slotOf("small"))).isZero();
@@ -237,7 +239,7 @@ class ScheduleOnAndAssessTest {
     // ---- assess --------------------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @EnumSource(value = Policy.class, names = {"BESTFIT", "FGD", "DOTPROD", "GPUPACKING", "GPUCLUSTERING"})
+    @ValueSource(strings = {"bestfit", "fgd", "dotprod", "gpupacking", "gpuclustering"})
     void assessJudgesEveryNodeAndChangesNothing(Policy policy) {
         Recorder recorder = new Recorder();
         Scheduler s = recorded(policy, recorder, node("open"), SMALL.withLabels(Map.of("pool", "ml")),
@@ -260,7 +262,7 @@ class ScheduleOnAndAssessTest {
         assertThat(a.rejected()).isEqualTo(Map.of(
                 "open", Reason.NODE_SELECTOR_MISMATCH,
                 "cordoned", Reason.NODE_UNSCHEDULABLE,
-                "tainted", Reason.UNTOLERATED_TAINT,
+                "tainted", NodePlacementFilter.untolerated(new Taint("x", "1", Effect.NO_SCHEDULE)),
                 "ml", Reason.INSUFFICIENT_CPU,
                 "cpu", Reason.NO_GPU));
         assertThat(a.scores()).containsOnlyKeys("small");

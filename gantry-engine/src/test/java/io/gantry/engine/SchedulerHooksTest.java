@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.engine.plugins.BestFitGpuSelector;
 import io.gantry.engine.plugins.GpuFitFilter;
-import io.gantry.engine.plugins.ReservePlugin;
+import io.gantry.engine.plugins.ClusterListener;
 import io.gantry.engine.plugins.ResourceFitFilter;
 import io.gantry.engine.plugins.ScorePlugin;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ class SchedulerHooksTest {
         }
     }
 
-    private static final class Recorder implements ReservePlugin {
+    private static final class Recorder implements ClusterListener {
         final List<String> events = new ArrayList<>();
 
         @Override
@@ -39,12 +39,12 @@ class SchedulerHooksTest {
         }
 
         @Override
-        public void reserved(ClusterState state, GpuAllocation allocation) {
+        public void placed(ClusterState state, GpuAllocation allocation) {
             events.add("reserved " + allocation.podName());
         }
 
         @Override
-        public void released(ClusterState state, GpuAllocation allocation) {
+        public void removed(ClusterState state, GpuAllocation allocation) {
             events.add("released " + allocation.podName());
         }
 
@@ -54,9 +54,13 @@ class SchedulerHooksTest {
         }
     }
 
-    private static SchedulingProfile profile(ScorePlugin score, ReservePlugin... reserve) {
-        return new SchedulingProfile("test", List.of(new ResourceFitFilter(), new GpuFitFilter()), score,
-                new BestFitGpuSelector(), List.of(reserve));
+    private static SchedulingProfile profile(ScorePlugin score, ClusterListener... listeners) {
+        SchedulingProfile.Builder b = SchedulingProfile.builder("test").filter(new ResourceFitFilter())
+                .filter(new GpuFitFilter()).score(score).gpuSelector(new BestFitGpuSelector());
+        for (ClusterListener l : listeners) {
+            b.listener(l);
+        }
+        return b.build();
     }
 
     @Test

@@ -102,8 +102,9 @@ class SchedulerTest {
         state.addNode(NodeSpec.of("gpu", 8000, 8000, 2, "T4"));
         state.addNode(NodeSpec.of("cpu-only", 8000, 8000, 0, ""));
         CountingScore score = new CountingScore();
-        Scheduler s = new Scheduler(state, new SchedulingProfile("t",
-                List.of(new ResourceFitFilter(), new GpuFitFilter()), score, new BestFitGpuSelector(), List.of()));
+        Scheduler s = new Scheduler(state, SchedulingProfile.builder("t")
+                .filter(new ResourceFitFilter()).filter(new GpuFitFilter()).score(score)
+                .gpuSelector(new BestFitGpuSelector()).build());
 
         assertThat(placed(s.schedule(PodRequest.of("g", 100, 0, 1, 500))).nodeName()).isEqualTo("gpu");
         assertThat(score.preScores).isZero();
@@ -129,12 +130,12 @@ class SchedulerTest {
         ScheduleResult r = s.schedule(pod);
         Explanation e = unschedulable(r);
         assertThat(((ScheduleResult.Unschedulable) r).podName()).isEqualTo("p");
-        assertThat(e.message()).isEqualTo("0/3 nodes are available: 2 insufficient GPU, 1 GPU model mismatch.");
+        assertThat(e.message()).isEqualTo("0/3 nodes are available: 1 node(s) didn't have the requested GPU model, 2 Insufficient GPU.");
         assertThat(e.totalNodes()).isEqualTo(3);
         assertThat(e.nodesByReason()).isEqualTo(
                 Map.of(Reason.INSUFFICIENT_GPU, 2, Reason.GPU_MODEL_MISMATCH, 1));
-        assertThat(e.countsByMessage()).containsExactly(Map.entry("insufficient GPU", 2),
-                Map.entry("GPU model mismatch", 1));
+        assertThat(e.countsByMessage()).containsExactly(Map.entry("Insufficient GPU", 2),
+                Map.entry("node(s) didn't have the requested GPU model", 1));
         assertThat(s.explain(pod)).contains(e);
         assertThat(ClusterSnapshot.of(s.state())).isEqualTo(before);
         assertThat(s.allocation("p")).isEmpty();
@@ -153,8 +154,8 @@ class SchedulerTest {
                 new NodeSpec("full", 8000, 8000, 1, "T4", 0), // no pod slot
                 NodeSpec.of("nomem", 8000, 100, 1, "T4")); // lacks memory
         Explanation e = unschedulable(s.schedule(PodRequest.of("p", 1000, 200, 1, 1000)));
-        assertThat(e.message()).isEqualTo("0/5 nodes are available: 2 insufficient CPU, 1 insufficient memory,"
-                + " 1 node has no GPU, 1 too many pods.");
+        assertThat(e.message()).isEqualTo("0/5 nodes are available: 1 Insufficient memory, 1 Too many pods,"
+                + " 1 node(s) had no GPU, 2 Insufficient cpu.");
         assertThat(e.nodesByReason().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(5);
     }
 
@@ -217,7 +218,7 @@ class SchedulerTest {
         assertThat(share).isEqualTo(new GpuAllocation("share", "b", 3000, 1000, List.of(1), 700));
         int b = s.state().slotOf("b");
         assertThat(ClusterSnapshot.node(s.state(), b)).isEqualTo(new ClusterSnapshot.NodeSnapshot(1000, 7000,
-                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(1000, 300), 1300, List.of(1, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(1000, 300), 1300, List.of("share")));
         assertThat(s.allocation("share")).contains(share);
 
         // overcommit: the cluster is the truth
@@ -230,7 +231,7 @@ class SchedulerTest {
         s.release("share");
         s.release("big");
         assertThat(ClusterSnapshot.node(s.state(), b)).isEqualTo(new ClusterSnapshot.NodeSnapshot(4000, 8000,
-                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000), 2000, List.of(0, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000), 2000, List.of()));
 
         assertThatThrownBy(() -> s.recordPlaced(PodRequest.of("n", 0, 0, 2, 1000), "a", List.of(0)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -272,7 +273,7 @@ class SchedulerTest {
         s.updateNode(NodeSpec.of("n", 16000, 32000, 4, "A100"));
         int n = s.state().slotOf("n");
         assertThat(ClusterSnapshot.node(s.state(), n)).isEqualTo(new ClusterSnapshot.NodeSnapshot(14000, 31000,
-                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(700, 1000, 1000, 1000), 3700, List.of(1, 0, 0, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS - 1, List.of(700, 1000, 1000, 1000), 3700, List.of("p")));
         assertThat(s.state().usedGpuMilli()).isEqualTo(300);
         assertThat(s.state().totalGpuMilli()).isEqualTo(4000);
         assertThat(s.state().modelName(s.state().modelId(n))).isEqualTo("A100");
@@ -283,12 +284,12 @@ class SchedulerTest {
         assertThat(s.state().cpuLeft(n)).isEqualTo(-1000);
         assertThat(s.state().gpuLeft(n, 0)).isEqualTo(700);
         assertThat(unschedulable(s.schedule(PodRequest.of("q", 1, 0, 0, 0))).message())
-                .isEqualTo("0/1 nodes are available: 1 insufficient CPU.");
+                .isEqualTo("0/1 nodes are available: 1 Insufficient cpu.");
 
         s.updateNode(NodeSpec.of("n", 16000, 32000, 4, "A100"));
         assertThat(s.release("p")).contains(p);
         assertThat(ClusterSnapshot.node(s.state(), n)).isEqualTo(new ClusterSnapshot.NodeSnapshot(16000, 32000,
-                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000, 1000), 4000, List.of(0, 0, 0, 0, 0)));
+                NodeSpec.DEFAULT_MAX_PODS, List.of(1000, 1000, 1000, 1000), 4000, List.of()));
         assertThat(s.state().usedGpuMilli()).isZero();
     }
 

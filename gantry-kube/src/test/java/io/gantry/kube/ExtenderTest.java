@@ -77,8 +77,9 @@ class ExtenderTest extends SandboxTest {
         JsonNode result = post("filter", fixture("filter-node-names.json"));
         assertThat(names(result.get("NodeNames"))).containsExactly("v100-free");
         assertThat(result.get("Nodes").isNull()).isTrue();
-        assertThat(result.get("FailedNodes").get("v100-full").asString()).isEqualTo("insufficient GPU");
-        assertThat(result.get("FailedAndUnresolvableNodes").get("t4-free").asString()).isEqualTo("GPU model mismatch");
+        assertThat(result.get("FailedNodes").get("v100-full").asString()).isEqualTo("Insufficient gantry.io/gpu-milli");
+        assertThat(result.get("FailedAndUnresolvableNodes").get("t4-free").asString())
+                .isEqualTo("node(s) didn't have the requested GPU model");
         assertThat(result.get("Error").asString()).isEmpty();
     }
 
@@ -126,7 +127,7 @@ class ExtenderTest extends SandboxTest {
         JsonNode result = post("bind", fixture("bind.json").replace("3f1a7c52-6b0e-4a8e-9a61-0d5c1f2b7e10", podUid)
                 .replace("v100-free", "t4-free"));
         assertThat(result.get("Error").asString()).isEqualTo("pod team-a/train-share does not fit on t4-free: 0/1 "
-                + "nodes are available: 1 GPU model mismatch.");
+                + "nodes are available: 1 node(s) didn't have the requested GPU model.");
         assertThat(client().pods().inNamespace(NS).withName("train-share").get().getSpec().getNodeName()).isNull();
     }
 

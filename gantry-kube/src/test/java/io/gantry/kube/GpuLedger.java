@@ -3,7 +3,9 @@ package io.gantry.kube;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,8 +36,9 @@ final class GpuLedger {
                 ledger.problems.add("bound pod " + p.getMetadata().getName() + " has no GPU annotation");
                 continue;
             }
-            int milli = Integer.parseInt(ann.get(GpuAnnotations.GPU_MILLI));
-            for (int id : GpuAnnotations.parseIds(ann.get(GpuAnnotations.GPU_IDS))) {
+            GpuAssignment assignment = GpuAssignmentCodec.decode(ann).orElseThrow();
+            int milli = assignment.milliPerGpu();
+            for (int id : assignment.gpuIds()) {
                 int[] gpus = ledger.used.get(node);
                 gpus[id] += milli;
                 if (gpus[id] > 1000) {

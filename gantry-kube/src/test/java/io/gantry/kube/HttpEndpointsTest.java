@@ -45,8 +45,8 @@ class HttpEndpointsTest extends SandboxTest {
 
         JsonNode waiting = json.readTree(Http.get(port, "/api/explain/team-a/waiting").body());
         assertThat(waiting.get("status").asString()).isEqualTo("pending");
-        assertThat(waiting.get("message").asString()).isEqualTo("0/1 nodes are available: 1 insufficient GPU.");
-        assertThat(waiting.get("nodesByReason").get("insufficient GPU").asInt()).isEqualTo(1);
+        assertThat(waiting.get("message").asString()).isEqualTo("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.");
+        assertThat(waiting.get("nodesByReason").get("Insufficient nvidia.com/gpu").asInt()).isEqualTo(1);
         assertThat(waiting.get("attempts").asInt()).isPositive();
 
         JsonNode placed = json.readTree(Http.get(port, "/api/explain/team-a/placed").body());

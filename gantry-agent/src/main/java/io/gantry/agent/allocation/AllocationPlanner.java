@@ -2,9 +2,13 @@ package io.gantry.agent.allocation;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.contract.ContainerGpuRequest;
+import io.gantry.contract.ContainerSlices;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.gpu.GpuDevice;
 import io.gantry.gpu.GpuLink;
-import io.gantry.kube.model.GpuAnnotations;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -119,7 +123,7 @@ public final class AllocationPlanner {
     }
 
     private Handout kubeletChoice(ResourceKind kind, List<String> deviceIds, List<String> kubeletGpus, PodOnNode pod,
-                                  ContainerAsk container) {
+                                  ContainerGpuRequest container) {
         int milli = kind == ResourceKind.WHOLE ? ShareDeviceIds.PER_GPU : deviceIds.size();
         return new Handout(kind, pod == null ? "" : pod.namespace(), pod == null ? "" : pod.name(),
                 pod == null ? "" : pod.uid(), container == null ? "" : container.name(), kubeletGpus, milli,
@@ -135,7 +139,7 @@ public final class AllocationPlanner {
         List<PodOnNode> ordered = new ArrayList<>(pods);
         ordered.sort(Comparator.comparing(PodOnNode::created).thenComparing(PodOnNode::key));
         for (PodOnNode pod : ordered) {
-            ContainerAsk container = nextContainer(kind, size, pod, holds);
+            ContainerGpuRequest container = nextContainer(kind, size, pod, holds);
             if (container == null) {
                 continue;
             }
@@ -143,7 +147,7 @@ public final class AllocationPlanner {
                 return new Choice(pod, container, null, null);
             }
             try {
-                return new Choice(pod, container, intendedGpus(kind, size, pod, container), null);
+                return new Choice(pod, container, intendedGpus(pod, container), null);
             } catch (AllocationException e) {
                 return new Choice(pod, container, null, e.getMessage());
             }
@@ -151,64 +155,35 @@ public final class AllocationPlanner {
         return null;
     }
 
-    private static ContainerAsk nextContainer(ResourceKind kind, int size, PodOnNode pod, ContainerHolds holds) {
-        for (ContainerAsk c : pod.containers()) {
-            if (c.ask(kind) == size && !holds.holds(pod, c.name(), kind)) {
+    private static ContainerGpuRequest nextContainer(ResourceKind kind, int size, PodOnNode pod, ContainerHolds holds) {
+        for (ContainerGpuRequest c : pod.containers()) {
+            if (kind.askedBy(c) == size && !holds.holds(pod, c.name(), kind)) {
                 return c;
             }
         }
         return null;
     }
 
-    /** The GPUs the scheduler chose for this container, by UUID, checked against this node. */
-    private List<String> intendedGpus(ResourceKind kind, int size, PodOnNode pod, ContainerAsk container) {
+    /**
+     * The GPUs the scheduler chose for this container, by UUID, checked against this node: the container's slice of
+     * the pod's assignment, cut by the contract's rule ({@link ContainerSlices}).
+     */
+    private List<String> intendedGpus(PodOnNode pod, ContainerGpuRequest container) {
         String where = "pod " + pod.key() + ", container " + container.name() + ": ";
-        List<Integer> ids;
+        GpuAssignment assignment;
+        List<Integer> mine;
         try {
-            ids = GpuAnnotations.parseIds(pod.annotations().get(GpuAnnotations.GPU_IDS));
+            assignment = GpuAssignmentCodec.decode(pod.annotations()).orElseThrow();
+            mine = ContainerSlices.of(pod.containers(), assignment).slice(container.name()).gpuIds();
         } catch (IllegalArgumentException e) {
             throw new AllocationException(where + e.getMessage());
         }
-        List<Integer> mine;
-        if (kind == ResourceKind.SHARE) {
-            if (ids.size() != 1) {
-                throw new AllocationException(where + "annotation " + GpuAnnotations.GPU_IDS + "='"
-                        + GpuAnnotations.formatIds(ids) + "' names " + ids.size()
-                        + " GPUs, but a share is of exactly one GPU");
-            }
-            String milli = pod.annotations().get(GpuAnnotations.GPU_MILLI);
-            if (milli != null) {
-                try {
-                    GpuAnnotations.parseMilli(milli);
-                } catch (IllegalArgumentException e) {
-                    throw new AllocationException(where + e.getMessage());
-                }
-            }
-            mine = ids;
-        } else {
-            int offset = 0;
-            if (!container.init()) {
-                for (ContainerAsk c : pod.containers()) {
-                    if (c == container) {
-                        break;
-                    }
-                    if (!c.init()) {
-                        offset += (int) c.gpus();
-                    }
-                }
-            }
-            if (offset + size > ids.size()) {
-                throw new AllocationException(where + "annotation " + GpuAnnotations.GPU_IDS + "='"
-                        + GpuAnnotations.formatIds(ids) + "' names " + ids.size() + " GPUs, but the pod's containers ask "
-                        + (offset + size) + "; the annotation was not written by this pod's scheduling decision");
-            }
-            mine = ids.subList(offset, offset + size);
-        }
+        List<Integer> ids = assignment.gpuIds();
         List<String> uuids = new ArrayList<>();
         for (int index : mine) {
             if (index >= gpus.size()) {
                 throw new AllocationException(where + "annotation " + GpuAnnotations.GPU_IDS + "='"
-                        + GpuAnnotations.formatIds(ids) + "' names GPU " + index + ", but node " + nodeName + " has "
+                        + GpuAssignmentCodec.encodeIds(ids) + "' names GPU " + index + ", but node " + nodeName + " has "
                         + (gpus.isEmpty() ? "no GPUs" : "GPUs 0.." + (gpus.size() - 1))
                         + "; no GPU is handed out. Delete the pod so that it is scheduled again");
             }
@@ -340,6 +315,6 @@ public final class AllocationPlanner {
         }
     }
 
-    private record Choice(PodOnNode pod, ContainerAsk container, List<String> intended, String error) {
+    private record Choice(PodOnNode pod, ContainerGpuRequest container, List<String> intended, String error) {
     }
 }

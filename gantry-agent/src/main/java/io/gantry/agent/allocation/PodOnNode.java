@@ -2,6 +2,7 @@ package io.gantry.agent.allocation;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.contract.ContainerGpuRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param containers init containers first, then app containers, each in spec order
  */
 public record PodOnNode(String namespace, String name, String uid, Instant created, Map<String, String> annotations,
-                        List<ContainerAsk> containers) {
+                        List<ContainerGpuRequest> containers) {
 
     public PodOnNode {
         requireNonNull(namespace, "namespace");

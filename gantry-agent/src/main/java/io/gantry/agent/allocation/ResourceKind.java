@@ -1,6 +1,7 @@
 package io.gantry.agent.allocation;
 
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.ContainerGpuRequest;
+import io.gantry.contract.GpuAnnotations;
 
 /** The two resources the agent advertises. */
 public enum ResourceKind {
@@ -20,6 +21,11 @@ public enum ResourceKind {
     /** The extended resource name registered with the kubelet. */
     public String resourceName() {
         return resourceName;
+    }
+
+    /** How many of this resource's devices the container asks (its limit). */
+    public long askedBy(ContainerGpuRequest container) {
+        return this == WHOLE ? container.gpus() : container.milli();
     }
 
     /** The plugin's socket file name inside the kubelet's device plugin directory. */

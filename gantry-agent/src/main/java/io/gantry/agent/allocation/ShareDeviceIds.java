@@ -1,5 +1,7 @@
 package io.gantry.agent.allocation;
 
+import io.gantry.contract.GpuAnnotations;
+
 /**
  * Device ids of the share resource: {@code <GPU uuid>::<n>}, n = 0..999. The {@code ::n} suffix is the form NVIDIA's
  * time-slicing replicas use, so dcgm-exporter and other tools that read the kubelet's PodResources already map these
@@ -7,7 +9,8 @@ package io.gantry.agent.allocation;
  */
 public final class ShareDeviceIds {
 
-    public static final int PER_GPU = 1000;
+    /** One share device per thousandth of a GPU, the unit of {@code gantry.io/gpu-milli}. */
+    public static final int PER_GPU = GpuAnnotations.MILLI_PER_GPU;
     private static final String SEPARATOR = "::";
 
     private ShareDeviceIds() {

@@ -6,10 +6,10 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.gantry.agent.allocation.ContainerAsk;
 import io.gantry.agent.allocation.PodOnNode;
 import io.gantry.agent.allocation.PodSource;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.ContainerGpuRequest;
+import io.gantry.contract.GpuAnnotations;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ public final class ApiPodSource implements PodSource {
     }
 
     static PodOnNode toPodOnNode(Pod p) {
-        List<ContainerAsk> asks = new ArrayList<>();
+        List<ContainerGpuRequest> asks = new ArrayList<>();
         for (Container c : nullToEmpty(p.getSpec().getInitContainers())) {
             asks.add(ask(c, true));
         }
@@ -76,8 +76,8 @@ public final class ApiPodSource implements PodSource {
         }
     }
 
-    private static ContainerAsk ask(Container c, boolean init) {
-        return new ContainerAsk(c.getName(), init, amount(c, GpuAnnotations.GPU_RESOURCE),
+    private static ContainerGpuRequest ask(Container c, boolean init) {
+        return new ContainerGpuRequest(c.getName(), init, amount(c, GpuAnnotations.GPU_RESOURCE),
                 amount(c, GpuAnnotations.GPU_MILLI_RESOURCE));
     }
 
@@ -94,7 +94,8 @@ public final class ApiPodSource implements PodSource {
             return 0;
         }
         try {
-            return q.getNumericalAmount().longValueExact();
+            // The API server refuses negative resource quantities; one could only come from a broken mock.
+            return Math.max(0, q.getNumericalAmount().longValueExact());
         } catch (ArithmeticException | IllegalArgumentException e) {
             return 0;
         }

@@ -8,8 +8,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.gantry.agent.health.HealthTracker;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.UnhealthyGpusCodec;
 import io.gantry.gpu.GpuDevice;
-import io.gantry.kube.model.GpuAnnotations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the scheduler which GPUs are Unhealthy: the node annotation {@code gantry.io/gpu-unhealthy} (indices,
- * comma-separated, empty when none). An Unhealthy GPU leaves the node's allocatable count but keeps its index, so
- * without this the scheduler would number the remaining GPUs differently from the agent. Written at start and after
- * every change, from one thread, the latest state only; a failed write is retried.
+ * comma-separated, empty when none; written by {@link UnhealthyGpusCodec}, which the scheduler reads it with). An
+ * Unhealthy GPU leaves the node's allocatable count but keeps its index, so without this the scheduler would number
+ * the remaining GPUs differently from the agent. Written at start and after every change, from one thread, the
+ * latest state only; a failed write is retried.
  */
 public final class NodeHealthPublisher implements AutoCloseable {
 
@@ -82,8 +84,8 @@ public final class NodeHealthPublisher implements AutoCloseable {
 
     private void publish() {
         pending.set(false);
-        String value = gpus.stream().filter(g -> !health.isHealthy(g.uuid())).map(g -> String.valueOf(g.index()))
-                .collect(Collectors.joining(","));
+        String value = UnhealthyGpusCodec.encode(gpus.stream().filter(g -> !health.isHealthy(g.uuid()))
+                .map(GpuDevice::index).collect(Collectors.toSet()));
         if (value.equals(published)) {
             return;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.agent.testing.TestGpus;
+import io.gantry.contract.ContainerGpuRequest;
 import io.gantry.gpu.GpuInventory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ class AllocationPlannerTest {
         return TestGpus.uuid(i);
     }
 
-    private static PodOnNode pod(String name, int minute, Map<String, String> annotations, ContainerAsk... containers) {
+    private static PodOnNode pod(String name, int minute, Map<String, String> annotations, ContainerGpuRequest... containers) {
         return new PodOnNode("ns", name, "uid-" + name, Instant.parse("2026-11-28T10:00:00Z").plusSeconds(60L * minute),
                 annotations, List.of(containers));
     }
@@ -38,12 +39,12 @@ class AllocationPlannerTest {
         return Map.of("gantry.io/gpu-ids", id, "gantry.io/gpu-milli", milli);
     }
 
-    private static ContainerAsk whole(String name, int n) {
-        return new ContainerAsk(name, false, n, 0);
+    private static ContainerGpuRequest whole(String name, int n) {
+        return new ContainerGpuRequest(name, false, n, 0);
     }
 
-    private static ContainerAsk milli(String name, int m) {
-        return new ContainerAsk(name, false, 0, m);
+    private static ContainerGpuRequest milli(String name, int m) {
+        return new ContainerGpuRequest(name, false, 0, m);
     }
 
     private static List<String> shareIds(int gpu, int from, int count) {
@@ -109,7 +110,7 @@ class AllocationPlannerTest {
 
     @Test
     void containersOfOnePodGetConsecutiveSlicesOfItsGpus() {
-        PodOnNode p = pod("multi", 0, ids("3,1,2"), new ContainerAsk("init", true, 1, 0), whole("a", 1),
+        PodOnNode p = pod("multi", 0, ids("3,1,2"), new ContainerGpuRequest("init", true, 1, 0), whole("a", 1),
                 whole("b", 2));
         Map<String, Set<String>> held = new HashMap<>();
         ContainerHolds holds = (pod, c, k) -> held.getOrDefault(pod.uid(), Set.of()).contains(c);
@@ -126,6 +127,29 @@ class AllocationPlannerTest {
         assertThat(a.gpuUuids()).containsExactly(gpu(3));
         assertThat(b.container()).isEqualTo("b");
         assertThat(b.gpuUuids()).containsExactly(gpu(1), gpu(2));
+    }
+
+    @Test
+    void anInitContainerAskingMoreThanTheAppContainersGetsTheFirstGpusOfTheList() {
+        PodOnNode p = pod("warm", 0, ids("2,0,3"), ContainerGpuRequest.init("prepare", 3, 0), whole("main", 1));
+        ContainerHolds none = ContainerHolds.NONE;
+        Handout prepare = planner.plan(ResourceKind.WHOLE, List.of(gpu(0), gpu(1), gpu(2)), List.of(p), none);
+        assertThat(prepare.container()).isEqualTo("prepare");
+        assertThat(prepare.gpuUuids()).containsExactly(gpu(2), gpu(0), gpu(3));
+        ContainerHolds prepared = (pod, c, k) -> c.equals("prepare");
+        Handout main = planner.plan(ResourceKind.WHOLE, List.of(gpu(1)), List.of(p), prepared);
+        assertThat(main.container()).isEqualTo("main");
+        assertThat(main.gpuUuids()).containsExactly(gpu(2));
+    }
+
+    @Test
+    void anAnnotationNamingMoreGpusThanThePodAsksIsRefused() {
+        assertThatThrownBy(() -> planner.plan(ResourceKind.WHOLE, List.of(gpu(0)),
+                List.of(pod("p", 0, ids("0,1"), whole("main", 1))), ContainerHolds.NONE))
+                .isInstanceOf(AllocationException.class)
+                .hasMessageContaining("pod ns/p, container main")
+                .hasMessageContaining("names 2 GPUs, but the pod's containers ask 1")
+                .hasMessageContaining("Delete the pod so that it is scheduled again");
     }
 
     @Test

@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.gantry.agent.allocation.ContainerAsk;
 import io.gantry.agent.allocation.PodOnNode;
+import io.gantry.contract.ContainerGpuRequest;
 import io.gantry.kube.sandbox.KubeSandbox;
 import java.util.List;
 import java.util.Map;
@@ -48,10 +48,10 @@ class ApiPodSourceTest {
             PodOnNode mine = pods.stream().filter(p -> p.name().equals("mine")).findFirst().orElseThrow();
             assertThat(mine.uid()).isNotBlank();
             assertThat(mine.annotations()).containsEntry("gantry.io/gpu-ids", "1");
-            assertThat(mine.containers()).containsExactly(new ContainerAsk("main", false, 2, 0));
+            assertThat(mine.containers()).containsExactly(new ContainerGpuRequest("main", false, 2, 0));
             PodOnNode share = pods.stream().filter(p -> p.name().equals("share")).findFirst().orElseThrow();
-            assertThat(share.containers()).containsExactly(new ContainerAsk("warmup", true, 1, 0),
-                    new ContainerAsk("main", false, 0, 250));
+            assertThat(share.containers()).containsExactly(new ContainerGpuRequest("warmup", true, 1, 0),
+                    new ContainerGpuRequest("main", false, 0, 250));
         }
     }
 }

@@ -39,14 +39,19 @@ public record NodePlacement(Map<String, String> nodeSelector, List<NodeSelectorT
         return false;
     }
 
-    /** Whether some filtering taint is not tolerated. */
-    public boolean blockedBy(List<Taint> taints) {
-        for (Taint taint : taints) {
-            if (taint.filters() && !tolerates(taint)) {
-                return true;
+    /** The first filtering taint among these that the pod does not tolerate, or null. */
+    public Taint untolerated(List<Taint> taints) {
+        for (Taint t : taints) {
+            if (t.filters() && !tolerates(t)) {
+                return t;
             }
         }
-        return false;
+        return null;
+    }
+
+    /** Whether some filtering taint is not tolerated. */
+    public boolean blockedBy(List<Taint> taints) {
+        return untolerated(taints) != null;
     }
 
     public boolean tolerates(Taint taint) {

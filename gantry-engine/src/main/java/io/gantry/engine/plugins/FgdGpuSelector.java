@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.ClusterState;
 import io.gantry.engine.CycleContext;
+import io.gantry.engine.ScoringMode;
+import io.gantry.engine.frag.Fragmentation;
 
 /**
  * GPU choice "FGD": a share goes to the GPU whose use grows the node's fragmentation least (the first index among
@@ -11,10 +13,11 @@ import io.gantry.engine.CycleContext;
  */
 public final class FgdGpuSelector extends ShareAwareGpuSelector {
 
-    private final FgdScore score;
+    /** FGD's share scoring, the same function (and rounding) the FGD score uses, on the profile's fragmentation. */
+    private final FgdScore shareScoring;
 
-    public FgdGpuSelector(FgdScore score) {
-        this.score = requireNonNull(score, "score");
+    public FgdGpuSelector(Fragmentation fragmentation, ScoringMode mode) {
+        this.shareScoring = new FgdScore(requireNonNull(fragmentation, "fragmentation"), requireNonNull(mode, "mode"));
     }
 
     @Override
@@ -24,6 +27,6 @@ public final class FgdGpuSelector extends ShareAwareGpuSelector {
 
     @Override
     int shareGpu(ClusterState state, CycleContext cycle, int node) {
-        return score.shareGpu(state, cycle, node);
+        return shareScoring.shareGpu(state, cycle, node);
     }
 }

@@ -36,6 +36,10 @@ public final class FgdScore implements ScorePlugin {
         return fragmentation;
     }
 
+    public ScoringMode mode() {
+        return mode;
+    }
+
     @Override
     public boolean cacheable() {
         return true;

@@ -7,6 +7,8 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.Reason;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.placement.Taint;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Kube-scheduler's NodeUnschedulable, TaintToleration and NodeAffinity filters, in that order: a cordoned node only
@@ -15,7 +17,16 @@ import io.gantry.engine.placement.Taint;
  */
 public final class NodePlacementFilter implements FilterPlugin {
 
+    /** One reason per distinct taint, made once: the filter runs for every node and must not allocate. */
+    private final Map<Taint, Reason> taintReasons = new HashMap<>();
+
     private static final Taint CORDON = new Taint(Taint.UNSCHEDULABLE_KEY, "", Taint.Effect.NO_SCHEDULE);
+
+    /** Kube-scheduler's reason for a taint the pod does not tolerate: {@code node(s) had untolerated taint {k: v}}. */
+    public static Reason untolerated(Taint taint) {
+        return Reason.UNTOLERATED_TAINT.withMessage("node(s) had untolerated taint {" + taint.key() + ": "
+                + taint.value() + "}");
+    }
 
     @Override
     public String name() {
@@ -33,8 +44,10 @@ public final class NodePlacementFilter implements FilterPlugin {
         if (spec.unschedulable() && !rules.tolerates(CORDON)) {
             return Reason.NODE_UNSCHEDULABLE;
         }
-        if (rules.blockedBy(spec.taints())) {
-            return Reason.UNTOLERATED_TAINT;
+        Taint taint = rules.untolerated(spec.taints());
+        if (taint != null) {
+            // kube-scheduler names the taint: "node(s) had untolerated taint {key: value}"
+            return taintReasons.computeIfAbsent(taint, NodePlacementFilter::untolerated);
         }
         if (!rules.selects(spec.name(), spec.labels())) {
             return Reason.NODE_SELECTOR_MISMATCH;

@@ -1,21 +1,21 @@
 package io.gantry.engine.plugins;
 
 import io.gantry.engine.ClusterState;
+import io.gantry.engine.CycleContext;
 import io.gantry.engine.GpuAllocation;
+import io.gantry.engine.Status;
 
 /**
- * Extension points "reserve" and "release": told after the cluster state took or gave back a placement, and after a
- * node was added, changed or removed, e.g. to keep derived per-node figures up to date.
+ * Extension points "reserve" and "unreserve": the cluster state has just taken the pod's placement. Reserve may
+ * fail; then every reserve plugin that already succeeded is unreserved in reverse order and the placement is given
+ * back, leaving the state exactly as before the cycle. Unreserve is also called when Permit rejects, a Permit wait
+ * times out or binding fails. Unreserve must be idempotent and must not fail.
  */
 public interface ReservePlugin {
 
     String name();
 
-    void reserved(ClusterState state, GpuAllocation allocation);
+    Status reserve(ClusterState state, CycleContext cycle, GpuAllocation allocation);
 
-    void released(ClusterState state, GpuAllocation allocation);
-
-    /** The node was added, changed or removed (then {@link ClusterState#hasNode} is false); its pods went with it. */
-    default void nodeChanged(ClusterState state, String nodeName) {
-    }
+    void unreserve(ClusterState state, CycleContext cycle, GpuAllocation allocation);
 }

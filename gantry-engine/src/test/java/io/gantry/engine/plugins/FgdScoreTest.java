@@ -28,6 +28,11 @@ class FgdScoreTest {
     private static final TargetWorkload HALF = TargetWorkload.of(List.of(
             new WorkloadType(1000, 500, 1, List.of(), 1, 1.0)));
 
+    /** FGD's GPU choice on the same fragmentation and mode as the score. */
+    private static FgdGpuSelector selector(FgdScore score) {
+        return new FgdGpuSelector(score.fragmentation(), score.mode());
+    }
+
     private static FgdScore fgd(TargetWorkload target, ScoringMode mode) {
         return new FgdScore(new Fragmentation(target), mode);
     }
@@ -72,7 +77,7 @@ class FgdScoreTest {
         assertThat(fgd(target, ScoringMode.PAPER).score(state, CycleContext.of(whole, state), 0)).isEqualTo(62.0);
         assertThat(fgd(target, ScoringMode.EXACT).score(state, CycleContext.of(whole, state), 0))
                 .isCloseTo(62.245933120185, within(1e-9));
-        assertThat(new FgdGpuSelector(fgd(target, ScoringMode.PAPER))
+        assertThat(selector(fgd(target, ScoringMode.PAPER))
                 .select(state, CycleContext.of(whole, state), 0)).containsExactly(0);
     }
 
@@ -88,7 +93,7 @@ class FgdScoreTest {
             FgdScore score = fgd(HALF, mode);
             assertThat(score.score(state, cycle, 0)).isEqualTo(50.0);
             assertThat(score.shareGpu(state, cycle, 0)).isZero();
-            assertThat(new FgdGpuSelector(score).select(state, cycle, 0)).containsExactly(0);
+            assertThat(selector(score).select(state, cycle, 0)).containsExactly(0);
         }
         // best fit would have taken the tighter GPU 1
         assertThat(new BestFitGpuSelector().select(state, cycle, 0)).containsExactly(1);
@@ -105,12 +110,12 @@ class FgdScoreTest {
 
         FgdScore paper = fgd(HALF, ScoringMode.PAPER);
         assertThat(paper.score(state, cycle, 0)).isEqualTo(50.0);
-        assertThat(new FgdGpuSelector(paper).select(state, cycle, 0)).containsExactly(0);
+        assertThat(selector(paper).select(state, cycle, 0)).containsExactly(0);
 
         // exact mode is not truncated: GPU 1 is strictly better
         FgdScore exact = fgd(HALF, ScoringMode.EXACT);
         assertThat(exact.score(state, cycle, 0)).isCloseTo(50.249997916669, within(1e-9));
-        assertThat(new FgdGpuSelector(exact).select(state, cycle, 0)).containsExactly(1);
+        assertThat(selector(exact).select(state, cycle, 0)).containsExactly(1);
     }
 
     @Test
@@ -121,7 +126,7 @@ class FgdScoreTest {
         CycleContext cycle = CycleContext.of(PodRequest.of("p", 1000, 0, 1, 100), state);
         FgdScore paper = fgd(HALF, ScoringMode.PAPER);
         assertThat(paper.score(state, cycle, 0)).isEqualTo(52.0);
-        assertThat(new FgdGpuSelector(paper).select(state, cycle, 0)).containsExactly(1);
+        assertThat(selector(paper).select(state, cycle, 0)).containsExactly(1);
     }
 
     @Test
@@ -134,7 +139,7 @@ class FgdScoreTest {
         for (ScoringMode mode : ScoringMode.values()) {
             FgdScore score = fgd(HALF, mode);
             assertThat(score.score(state, cycle, 0)).isEqualTo(50.0);
-            assertThat(new FgdGpuSelector(score).select(state, cycle, 0)).containsExactly(1);
+            assertThat(selector(score).select(state, cycle, 0)).containsExactly(1);
         }
     }
 
@@ -145,7 +150,7 @@ class FgdScoreTest {
         Nodes.use(state, "n", 400);
         CycleContext cycle = CycleContext.of(PodRequest.of("p", 1000, 0, 1, 300), state);
         for (ScoringMode mode : ScoringMode.values()) {
-            assertThat(new FgdGpuSelector(fgd(HALF, mode)).select(state, cycle, 0)).containsExactly(1);
+            assertThat(selector(fgd(HALF, mode)).select(state, cycle, 0)).containsExactly(1);
         }
     }
 

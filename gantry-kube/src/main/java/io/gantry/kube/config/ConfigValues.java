@@ -1,11 +1,10 @@
 package io.gantry.kube.config;
 
 import io.gantry.engine.Policy;
+import io.gantry.engine.PolicyRegistry;
 import io.gantry.engine.ScoringMode;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationContext;
@@ -99,12 +98,12 @@ final class ConfigValues {
     /** The engine's policies, by the names users type. */
     static final class PolicyName extends Checked<Policy> {
         PolicyName() {
-            super("one of " + Arrays.stream(Policy.values()).map(Policy::cliName).collect(Collectors.joining(", ")));
+            super("one of " + PolicyRegistry.STANDARD.namesForHelp());
         }
 
         @Override
         Policy parse(String text) {
-            return Policy.parse(text);
+            return PolicyRegistry.STANDARD.parse(text);
         }
     }
 

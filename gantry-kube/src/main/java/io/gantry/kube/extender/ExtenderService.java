@@ -13,13 +13,14 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gantry.engine.Assessment;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.Reason;
+import io.gantry.kube.scheduling.KubeWording;
+import java.util.function.Function;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodTranslator;
 import io.gantry.kube.scheduling.KubeApi;
 import io.gantry.kube.scheduling.SchedulerLoop;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +38,6 @@ public final class ExtenderService {
     /** The highest score an extender may return (kube-scheduler's MaxExtenderPriority). */
     public static final int MAX_EXTENDER_PRIORITY = 10;
 
-    /** Reasons preemption cannot cure: evicting pods never changes a node's GPU model or labels. */
-    private static final Set<Reason> UNRESOLVABLE = EnumSet.of(Reason.NO_GPU, Reason.GPU_MODEL_MISMATCH,
-            Reason.NODE_SELECTOR_MISMATCH, Reason.UNTOLERATED_TAINT, Reason.NODE_UNSCHEDULABLE);
 
     private static final long TIMEOUT_SECONDS = 4; // under kube-scheduler's default 5 s httpTimeout
 
@@ -71,7 +69,7 @@ public final class ExtenderService {
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : nodes.path("items")) {
                     String name = n.path("metadata").path("name").asString();
-                    if (judge(name, verdict, failed, unresolvable)) {
+                    if (judge(name, verdict, KubeWording.forPod(request), failed, unresolvable)) {
                         kept.add(n);
                     }
                 }
@@ -81,7 +79,7 @@ public final class ExtenderService {
             } else {
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : args.path("NodeNames")) {
-                    if (judge(n.asString(), verdict, failed, unresolvable)) {
+                    if (judge(n.asString(), verdict, KubeWording.forPod(request), failed, unresolvable)) {
                         kept.add(n.asString());
                     }
                 }
@@ -101,17 +99,18 @@ public final class ExtenderService {
         return result.toString();
     }
 
-    private static boolean judge(String node, Assessment verdict, ObjectNode failed, ObjectNode unresolvable) {
+    private static boolean judge(String node, Assessment verdict, Function<Reason, String> wording, ObjectNode failed,
+            ObjectNode unresolvable) {
         if (verdict.feasible(node)) {
             return true;
         }
         Reason reason = verdict.rejected().get(node);
         if (reason == null) {
             failed.put(node, "node not known to Gantry yet");
-        } else if (UNRESOLVABLE.contains(reason)) {
-            unresolvable.put(node, reason.message());
+        } else if (!reason.resolvable()) {
+            unresolvable.put(node, wording.apply(reason));
         } else {
-            failed.put(node, reason.message());
+            failed.put(node, wording.apply(reason));
         }
         return false;
     }
@@ -171,7 +170,7 @@ public final class ExtenderService {
                     TimeUnit.SECONDS);
             if (placed instanceof ScheduleResult.Unschedulable u) {
                 throw new IllegalStateException("pod " + ns + "/" + name + " does not fit on " + node + ": "
-                        + u.explanation().message());
+                        + KubeWording.message(u.explanation(), request));
             }
             var allocation = ((ScheduleResult.Scheduled) placed).allocation();
             KubeApi.BindResult bound = api.bind(ns, name, uid, allocation);

@@ -2,6 +2,8 @@ package io.gantry.kube.model;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.UnhealthyGpusCodec;
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.placement.Taint;
 import java.math.BigDecimal;
@@ -9,6 +11,8 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a node as the engine sees it: allocatable CPU, memory, pods and {@code nvidia.com/gpu}, the GPU model from
@@ -17,6 +21,8 @@ import java.util.Map;
  * is Unhealthy, and {@link #unhealthyGpus} names the ones not to use.
  */
 public final class NodeTranslator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeTranslator.class);
 
     /** Model name of GPU nodes whose model label is missing. */
     public static final String UNKNOWN_MODEL = "unknown";
@@ -55,8 +61,9 @@ public final class NodeTranslator {
                 }
             }
         }
+        // Unhealthy GPUs are data on the node: they keep their index and offer nothing.
         return new NodeSpec(name, Math.max(0, cpu), Math.max(0, memMib), gpus, model, Math.max(0, pods), labels,
-                taints, cordoned);
+                taints, cordoned, new java.util.TreeSet<>(unhealthyGpus(node)));
     }
 
     private static boolean agentManaged(Node node) {
@@ -65,27 +72,23 @@ public final class NodeTranslator {
     }
 
     /**
-     * The GPU indices the node's agent reports Unhealthy (annotation {@code gantry.io/gpu-unhealthy}); entries that
-     * are not indices are skipped, so a garbled annotation cannot take a node's healthy GPUs away.
+     * The GPU indices the node's agent reports Unhealthy (annotation {@code gantry.io/gpu-unhealthy}), ascending. A
+     * malformed value (the agent never writes one) is reported and read as none, so that a garbled annotation cannot
+     * take a node's healthy GPUs away; the agent refuses to hand out a GPU it finds Unhealthy in any case.
      */
     public static List<Integer> unhealthyGpus(Node node) {
         Map<String, String> a = node.getMetadata().getAnnotations();
         String value = a == null ? null : a.get(GpuAnnotations.GPU_UNHEALTHY);
-        List<Integer> result = new ArrayList<>();
-        if (value == null || value.isBlank()) {
-            return result;
+        if (value == null) {
+            return List.of();
         }
-        for (String part : value.split(",")) {
-            try {
-                int i = Integer.parseInt(part.trim());
-                if (i >= 0 && !result.contains(i)) {
-                    result.add(i);
-                }
-            } catch (NumberFormatException e) {
-                // skipped, see above
-            }
+        try {
+            return List.copyOf(UnhealthyGpusCodec.decode(value));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("node {}: {}; treating none of its GPUs as Unhealthy", node.getMetadata().getName(),
+                    e.getMessage());
+            return List.of();
         }
-        return result;
     }
 
     private static BigDecimal amount(Quantity q) {

@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.gantry.contract.ContainerGpuRequest;
+import io.gantry.contract.GpuAnnotations;
+import io.gantry.contract.PodGpuDemand;
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodAttributes;
 import io.gantry.engine.PodRequest;
@@ -20,6 +23,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -52,40 +56,34 @@ public final class PodTranslator {
         String key = PodKeys.key(pod);
         long cpu = 0;
         long memBytes = 0;
-        long gpus = 0;
-        long milli = 0;
+        List<ContainerGpuRequest> gpuRequests = new ArrayList<>();
         for (Container c : list(spec.getContainers())) {
             cpu += milliCpu(c, "cpu");
             memBytes += bytes(c, "memory");
-            gpus += extended(c, GpuAnnotations.GPU_RESOURCE);
-            milli += extended(c, GpuAnnotations.GPU_MILLI_RESOURCE);
+            gpuRequests.add(gpuRequest(c, false));
         }
         for (Container c : list(spec.getInitContainers())) {
             cpu = Math.max(cpu, milliCpu(c, "cpu"));
             memBytes = Math.max(memBytes, bytes(c, "memory"));
-            gpus = Math.max(gpus, extended(c, GpuAnnotations.GPU_RESOURCE));
-            milli = Math.max(milli, extended(c, GpuAnnotations.GPU_MILLI_RESOURCE));
+            gpuRequests.add(gpuRequest(c, true));
         }
         if (spec.getOverhead() != null) {
             cpu += milliCpu(spec.getOverhead().get("cpu"), "overhead cpu");
             memBytes += bytes(spec.getOverhead().get("memory"), "overhead memory");
         }
-        if (milli > 0 && gpus > 0) {
-            throw new InvalidPodException("pod asks " + GpuAnnotations.GPU_MILLI_RESOURCE + ": " + milli + " together with "
-                    + GpuAnnotations.GPU_RESOURCE + ": " + gpus + "; ask either whole GPUs (" + GpuAnnotations.GPU_RESOURCE
-                    + ") or a share of one GPU (" + GpuAnnotations.GPU_MILLI_RESOURCE + " 1..1000), not both");
+        // The count the node agent's per-container slices are cut from (ContainerSlices): one rule for both.
+        PodGpuDemand gpuDemand;
+        try {
+            gpuDemand = PodGpuDemand.of(gpuRequests);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPodException(e.getMessage());
         }
-        if (milli > NodeSpec.MILLI_PER_GPU) {
-            throw new InvalidPodException(GpuAnnotations.GPU_MILLI_RESOURCE + " is " + milli
-                    + ", but a share must be 1..1000 thousandths of one GPU; for more than one GPU ask "
-                    + GpuAnnotations.GPU_RESOURCE + ": N instead");
+        if (gpuDemand.gpus() > NodeSpec.MAX_GPUS) {
+            throw new InvalidPodException(GpuAnnotations.GPU_RESOURCE + " is " + gpuDemand.gpus()
+                    + "; no node has more than " + NodeSpec.MAX_GPUS + " GPUs");
         }
-        if (gpus > NodeSpec.MAX_GPUS) {
-            throw new InvalidPodException(GpuAnnotations.GPU_RESOURCE + " is " + gpus + "; no node has more than "
-                    + NodeSpec.MAX_GPUS + " GPUs");
-        }
-        int gpuCount = milli > 0 ? 1 : (int) gpus;
-        int gpuMilli = milli > 0 ? (int) milli : (gpus > 0 ? NodeSpec.MILLI_PER_GPU : 0);
+        int gpuCount = (int) gpuDemand.gpus();
+        int gpuMilli = gpuDemand.milliPerGpu();
         Map<String, String> annotations = pod.getMetadata().getAnnotations();
         List<String> models = models(annotations == null ? null : annotations.get(GpuAnnotations.GPU_MODEL));
         if (!models.isEmpty() && gpuCount == 0) {
@@ -202,6 +200,11 @@ public final class PodTranslator {
             return 0;
         }
         return numeric(q, what).setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    private static ContainerGpuRequest gpuRequest(Container c, boolean init) {
+        return new ContainerGpuRequest(Objects.toString(c.getName(), ""), init,
+                extended(c, GpuAnnotations.GPU_RESOURCE), extended(c, GpuAnnotations.GPU_MILLI_RESOURCE));
     }
 
     /** Extended resources are integers; Kubernetes requires requests to equal limits for them. */

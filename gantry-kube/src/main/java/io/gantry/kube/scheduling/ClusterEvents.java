@@ -9,7 +9,8 @@ import io.gantry.engine.PodRequest;
 import io.gantry.kube.config.SchedulerConfig;
 import io.gantry.kube.metrics.SchedulerMetrics;
 import io.gantry.kube.metrics.SchedulerMetrics.Result;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.kube.model.NodeTranslator;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
@@ -63,7 +64,7 @@ final class ClusterEvents {
 
     void nodeChanged(Node node) {
         NodeSpec spec = NodeTranslator.translate(node);
-        mirror.upsertNode(spec, NodeTranslator.unhealthyGpus(node));
+        mirror.upsertNode(spec);
         queue.clusterChanged(System.nanoTime());
     }
 
@@ -181,17 +182,17 @@ final class ClusterEvents {
             request = PodRequest.of(key, 0, 0, 0, 0);
         }
         Map<String, String> ann = pod.getMetadata().getAnnotations();
-        String idsText = ann == null ? null : ann.get(GpuAnnotations.GPU_IDS);
-        if (idsText == null || !request.needsGpu()) {
-            return new PlacedPod(key, uid, node, request, request.needsGpu() ? null : List.of(), false);
+        if (!request.needsGpu()) {
+            return new PlacedPod(key, uid, node, request, List.of(), false);
         }
         try {
-            List<Integer> ids = GpuAnnotations.parseIds(idsText);
-            String milliText = ann.get(GpuAnnotations.GPU_MILLI);
-            int milli = milliText == null ? request.gpuMilliPerGpu() : GpuAnnotations.parseMilli(milliText);
-            PodRequest charged = request.withName(key).withGpus(ids.size(),
-                    ids.size() > 1 ? NodeSpec.MILLI_PER_GPU : milli);
-            return new PlacedPod(key, uid, node, charged, ids, false);
+            Optional<GpuAssignment> assignment = GpuAssignmentCodec.decode(ann == null ? Map.of() : ann);
+            if (assignment.isEmpty()) {
+                return new PlacedPod(key, uid, node, request, null, false);
+            }
+            PodRequest charged = request.withName(key).withGpus(assignment.get().gpuIds().size(),
+                    assignment.get().milliPerGpu());
+            return new PlacedPod(key, uid, node, charged, assignment.get().gpuIds(), false);
         } catch (IllegalArgumentException e) {
             LOG.warn("pod {} on {}: {}; charging it as whole GPUs", key, node, e.getMessage());
             return new PlacedPod(key, uid, node, request, null, false);

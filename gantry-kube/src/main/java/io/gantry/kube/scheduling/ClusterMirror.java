@@ -6,13 +6,12 @@ import io.gantry.engine.NodeSpec;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cluster as the API server last told it, and nothing else: every node (with the GPUs its agent reports
- * Unhealthy), and every pod that holds resources there (bound, or assumed while its bind is in flight). Pods stay
+ * The cluster as the API server last told it, and nothing else: every node (the GPUs its agent reports Unhealthy
+ * are part of the node, {@link NodeSpec#unavailableGpus()}), and every pod that holds resources there (bound, or assumed while its bind is in flight). Pods stay
  * here when their node disappears and come back with it; pods seen before their node wait for it. The engine is
  * derived from this ({@link DerivedEngine}, told of every change through {@link Listener}) and can be rebuilt from it
  * at any time.
@@ -28,8 +27,6 @@ final class ClusterMirror {
         void nodeChanged(NodeSpec before, NodeSpec after);
 
         void nodeRemoved(String name);
-
-        void unhealthyGpusChanged(String node, List<Integer> before, List<Integer> after);
 
         void podPlaced(PlacedPod pod);
 
@@ -50,10 +47,6 @@ final class ClusterMirror {
         }
 
         @Override
-        public void unhealthyGpusChanged(String node, List<Integer> before, List<Integer> after) {
-        }
-
-        @Override
         public void podPlaced(PlacedPod pod) {
         }
 
@@ -63,8 +56,6 @@ final class ClusterMirror {
     };
 
     private final Map<String, NodeSpec> nodes = new LinkedHashMap<>();
-    /** Per node, the GPU indices its agent reports Unhealthy. */
-    private final Map<String, List<Integer>> unhealthy = new LinkedHashMap<>();
     private final Map<String, PlacedPod> placed = new LinkedHashMap<>();
     private Listener listener = NONE;
 
@@ -74,24 +65,12 @@ final class ClusterMirror {
 
     // ---- nodes ---------------------------------------------------------------------------------------------
 
-    /** Adds or changes a node and its Unhealthy GPUs (GPUs no longer listed are usable again). */
-    void upsertNode(NodeSpec spec, List<Integer> unhealthyGpus) {
+    /** Adds or changes a node. */
+    void upsertNode(NodeSpec spec) {
         NodeSpec old = nodes.put(spec.name(), spec);
-        List<Integer> before = unhealthy.getOrDefault(spec.name(), List.of());
-        List<Integer> after = List.copyOf(unhealthyGpus);
-        if (after.isEmpty()) {
-            unhealthy.remove(spec.name());
-        } else {
-            unhealthy.put(spec.name(), after);
-        }
         if (old == null) {
             listener.nodeAdded(spec);
-            return;
-        }
-        if (!before.equals(after)) {
-            listener.unhealthyGpusChanged(spec.name(), before, after);
-        }
-        if (!old.equals(spec)) {
+        } else if (!old.equals(spec)) {
             listener.nodeChanged(old, spec);
         }
     }
@@ -112,10 +91,6 @@ final class ClusterMirror {
 
     Collection<NodeSpec> nodes() {
         return Collections.unmodifiableCollection(nodes.values());
-    }
-
-    List<Integer> unhealthyGpus(String node) {
-        return unhealthy.getOrDefault(node, List.of());
     }
 
     // ---- pods ----------------------------------------------------------------------------------------------

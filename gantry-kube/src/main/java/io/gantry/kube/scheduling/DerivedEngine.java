@@ -17,8 +17,8 @@ import java.util.Optional;
 /**
  * The engine (a {@link Scheduler} on its {@link ClusterState}), kept in step with the {@link ClusterMirror} it
  * listens to and rebuilt from it whenever the profile changes: every mirrored pod is charged to its node, pods whose
- * GPU indices nobody recorded on the node's freest GPUs, and the GPUs the node's agent reports Unhealthy are held so
- * nothing new lands on them.
+ * GPU indices nobody recorded on the node's freest GPUs. (GPUs the node's agent reports Unhealthy are the node's own
+ * data, {@link NodeSpec#unavailableGpus()}, which the engine leaves unused.)
  *
  * <p>Not thread-safe: the scheduling loop owns it.
  */
@@ -89,9 +89,6 @@ final class DerivedEngine implements ClusterMirror.Listener {
                 charge(p);
             }
         }
-        for (NodeSpec n : mirror.nodes()) {
-            chargeUnhealthy(n.name(), mirror.unhealthyGpus(n.name()));
-        }
     }
 
     // ---- the mirror's changes ------------------------------------------------------------------------------
@@ -104,7 +101,6 @@ final class DerivedEngine implements ClusterMirror.Listener {
                 charge(p);
             }
         }
-        chargeUnhealthy(node.name(), mirror.unhealthyGpus(node.name()));
     }
 
     @Override
@@ -121,14 +117,6 @@ final class DerivedEngine implements ClusterMirror.Listener {
     @Override
     public void nodeRemoved(String name) {
         scheduler.removeNode(name);
-    }
-
-    @Override
-    public void unhealthyGpusChanged(String node, List<Integer> before, List<Integer> after) {
-        for (int g : before) {
-            scheduler.release(unhealthyKey(node, g));
-        }
-        chargeUnhealthy(node, after);
     }
 
     @Override
@@ -175,24 +163,5 @@ final class DerivedEngine implements ClusterMirror.Listener {
         }
         order.sort((a, b) -> Integer.compare(state.gpuLeft(slot, b), state.gpuLeft(slot, a)));
         return List.copyOf(order.subList(0, Math.min(count, n)));
-    }
-
-    /** An Unhealthy GPU is held by a placeholder so nothing new lands on it. */
-    private void chargeUnhealthy(String node, List<Integer> gpus) {
-        Optional<NodeSpec> spec = mirror.node(node);
-        if (spec.isEmpty()) {
-            return;
-        }
-        for (int g : gpus) {
-            if (g < spec.get().gpuCount()) {
-                scheduler.recordPlaced(PodRequest.of(unhealthyKey(node, g), 0, 0, 1, NodeSpec.MILLI_PER_GPU), node,
-                        List.of(g));
-            }
-        }
-    }
-
-    /** Not a pod key (those are namespace/name): the placeholder of an Unhealthy GPU. */
-    private static String unhealthyKey(String node, int gpu) {
-        return "gpu-unhealthy:" + node + ":" + gpu;
     }
 }

@@ -67,8 +67,8 @@ final class Explainer {
         PodRequest request = ((PodDemand.Valid) e.demand).request();
         Optional<Explanation> why = engine.explain(request);
         if (why.isPresent()) {
-            return new ExplainReport(key, "pending", null, null, null, why.get().message(),
-                    why.get().countsByMessage(), e.attempts);
+            return new ExplainReport(key, "pending", null, null, null, KubeWording.message(why.get(), request),
+                    KubeWording.counts(why.get(), request), e.attempts);
         }
         String wait = !leader ? "this instance is not the leader; the leader schedules it"
                 : "fits now; waiting for its turn in the queue";

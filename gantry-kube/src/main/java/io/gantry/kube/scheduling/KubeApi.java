@@ -14,7 +14,8 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.gantry.engine.GpuAllocation;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAssignment;
+import io.gantry.contract.GpuAssignmentCodec;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -77,9 +78,9 @@ public final class KubeApi {
             meta.put("uid", uid);
         }
         if (!allocation.gpuIndices().isEmpty()) {
-            meta.putObject("annotations")
-                    .put(GpuAnnotations.GPU_IDS, GpuAnnotations.formatIds(allocation.gpuIndices()))
-                    .put(GpuAnnotations.GPU_MILLI, Integer.toString(allocation.gpuMilliPerGpu()));
+            ObjectNode annotations = meta.putObject("annotations");
+            GpuAssignmentCodec.encode(new GpuAssignment(allocation.gpuIndices(), allocation.gpuMilliPerGpu()))
+                    .forEach(annotations::put);
         }
         String node = allocation.nodeName();
         binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);

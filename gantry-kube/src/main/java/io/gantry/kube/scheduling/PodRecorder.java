@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.NodeSpec;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAssignmentCodec;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
 import java.util.HashMap;
@@ -52,7 +52,7 @@ final class PodRecorder implements AutoCloseable {
         }
         return a.gpuMilliPerGpu() < NodeSpec.MILLI_PER_GPU
                 ? " (GPU " + a.gpuIndices().get(0) + ", " + a.gpuMilliPerGpu() + "/1000)"
-                : " (GPUs " + GpuAnnotations.formatIds(a.gpuIndices()) + ")";
+                : " (GPUs " + GpuAssignmentCodec.encodeIds(a.gpuIndices()) + ")";
     }
 
     /** A pod bound without preferences Gantry does not honour yet. */

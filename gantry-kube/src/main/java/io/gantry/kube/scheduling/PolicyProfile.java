@@ -24,7 +24,7 @@ final class PolicyProfile {
         this.policy = requireNonNull(policy, "policy");
         this.mode = requireNonNull(mode, "mode");
         this.seed = seed;
-        this.learner = policy == Policy.FGD ? new FgdTargetLearner(now) : null;
+        this.learner = Policy.FGD.equals(policy) ? new FgdTargetLearner(now) : null;
     }
 
     /** A fresh profile; FGD's measures against the target learnt so far. */

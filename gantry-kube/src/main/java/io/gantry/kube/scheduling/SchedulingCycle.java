@@ -55,7 +55,7 @@ final class SchedulingCycle {
         } else if (result instanceof ScheduleResult.Unschedulable u) {
             queue.unschedulable(e, System.nanoTime());
             metrics.attempt(Result.UNSCHEDULABLE);
-            recorder.unschedulable(e, u.explanation().message());
+            recorder.unschedulable(e, KubeWording.message(u.explanation(), valid.request()));
         }
         return true;
     }

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
-import io.gantry.kube.model.GpuAnnotations;
+import io.gantry.contract.GpuAnnotations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

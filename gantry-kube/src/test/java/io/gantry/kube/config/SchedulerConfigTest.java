@@ -118,12 +118,11 @@ class SchedulerConfigTest {
 
     @Test
     void theValidPoliciesAreTheEnginesPolicies() {
-        String expected = java.util.Arrays.stream(Policy.values()).map(Policy::cliName)
-                .collect(java.util.stream.Collectors.joining(", "));
+        String expected = String.join(", ", io.gantry.engine.PolicyRegistry.STANDARD.names());
         assertThatThrownBy(() -> SchedulerConfig.parse("policy: tetris\n", "c"))
                 .hasMessage("c, line 1, column 9: key 'policy': 'tetris' is not valid; expected one of " + expected);
-        for (Policy p : Policy.values()) {
-            assertThat(SchedulerConfig.parse("policy: " + p.cliName() + "\n", "c").policy()).isEqualTo(p);
+        for (Policy p : io.gantry.engine.PolicyRegistry.STANDARD.policies()) {
+            assertThat(SchedulerConfig.parse("policy: " + p.name() + "\n", "c").policy()).isEqualTo(p);
         }
     }
 

@@ -46,7 +46,11 @@ public class NodeTranslatorTest {
         assertThat(NodeTranslator.unhealthyGpus(other)).isEmpty();
 
         assertThat(NodeTranslator.unhealthyGpus(withUnhealthyGpu("n3", ""))).isEmpty();
-        assertThat(NodeTranslator.unhealthyGpus(withUnhealthyGpu("n4", "3, x,3,-1,0"))).containsExactly(3, 0);
+        assertThat(NodeTranslator.unhealthyGpus(withUnhealthyGpu("n4", "3,0"))).containsExactly(0, 3);
+        // A garbled value (never the agent's) is reported and takes no healthy GPU away.
+        Node garbled = withUnhealthyGpu("n5", "3, x,3,-1,0");
+        assertThat(NodeTranslator.unhealthyGpus(garbled)).isEmpty();
+        assertThat(NodeTranslator.translate(garbled).gpuCount()).as("still the agent's node").isEqualTo(4);
     }
 
     @Test

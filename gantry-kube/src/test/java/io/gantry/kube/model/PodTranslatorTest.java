@@ -80,6 +80,22 @@ class PodTranslatorTest {
     }
 
     @Test
+    void aLargerInitContainerSetsTheGpuCountTheAgentSlicesFrom() {
+        Pod p = pod(Map.of("nvidia.com/gpu", "1"), Map.of()).editSpec()
+                .addToInitContainers(container("prepare", Map.of("nvidia.com/gpu", "3"), Map.of()))
+                .endSpec().build();
+        PodRequest r = valid(p);
+        assertThat(r.gpuCount()).isEqualTo(3);
+        assertThat(r.gpuMilliPerGpu()).isEqualTo(1000);
+        Pod shares = pod(Map.of("gantry.io/gpu-milli", "200"), Map.of()).editSpec()
+                .addToContainers(container("side", Map.of("gantry.io/gpu-milli", "300"), Map.of()))
+                .addToInitContainers(container("load", Map.of("gantry.io/gpu-milli", "400"), Map.of()))
+                .endSpec().build();
+        assertThat(valid(shares).gpuCount()).isEqualTo(1);
+        assertThat(valid(shares).gpuMilliPerGpu()).isEqualTo(500);
+    }
+
+    @Test
     void limitsStandInForMissingRequests() {
         PodRequest r = valid(pod(Map.of("cpu", "2", "memory", "1Gi"), Map.of()).build());
         assertThat(r.cpuMilli()).isEqualTo(2000);
@@ -154,16 +170,5 @@ class PodTranslatorTest {
         Pod p = pod(Map.of(), Map.of("cpu", "1")).editMetadata()
                 .addToAnnotations("gantry.io/gpu-model", "T4").endMetadata().build();
         assertThat(invalid(p)).contains("asks no GPU");
-    }
-
-    @Test
-    void gpuIdsAnnotationRoundTripsAndRejectsGarbage() {
-        assertThat(GpuAnnotations.parseIds(GpuAnnotations.formatIds(List.of(3, 0, 7)))).containsExactly(3, 0, 7);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GpuAnnotations.parseIds("1,x"))
-                .hasMessageContaining("'x' is not a GPU index");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GpuAnnotations.parseIds("1,1"))
-                .hasMessageContaining("distinct");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GpuAnnotations.parseMilli("0"))
-                .hasMessageContaining("out of range");
     }
 }

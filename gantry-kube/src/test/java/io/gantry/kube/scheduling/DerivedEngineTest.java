@@ -26,7 +26,8 @@ class DerivedEngineTest {
 
     private record AddNode(String name, int gpus, List<Integer> unhealthy) implements Op {
         public void apply(ClusterMirror m, DerivedEngine e) {
-            m.upsertNode(new NodeSpec(name, 64_000, 256_000, gpus, "A100", 110), unhealthy);
+            m.upsertNode(new NodeSpec(name, 64_000, 256_000, gpus, "A100", 110).withUnavailableGpus(
+                    new java.util.TreeSet<>(unhealthy)));
         }
     }
 
@@ -110,12 +111,12 @@ class DerivedEngineTest {
     void anUnhealthyGpuTakesNoPodAndIsFreeAgainWhenHealed() {
         ClusterMirror mirror = new ClusterMirror();
         DerivedEngine engine = new DerivedEngine(mirror, new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1, 0));
-        mirror.upsertNode(new NodeSpec("n", 64_000, 256_000, 2, "A100", 110), List.of(1));
+        mirror.upsertNode(new NodeSpec("n", 64_000, 256_000, 2, "A100", 110).withUnavailableGpus(java.util.Set.of(1)));
         var first = (ScheduleResult.Scheduled) engine.schedule(PodRequest.of("ns/a", 1, 1, 1, 1000));
         assertThat(first.allocation().gpuIndices()).containsExactly(0);
         mirror.place(new PlacedPod("ns/a", "u", "n", PodRequest.of("ns/a", 1, 1, 1, 1000), List.of(0), true));
         assertThat(engine.schedule(PodRequest.of("ns/b", 1, 1, 1, 1000))).isInstanceOf(ScheduleResult.Unschedulable.class);
-        mirror.upsertNode(new NodeSpec("n", 64_000, 256_000, 2, "A100", 110), List.of());
+        mirror.upsertNode(new NodeSpec("n", 64_000, 256_000, 2, "A100", 110));
         var second = (ScheduleResult.Scheduled) engine.schedule(PodRequest.of("ns/b", 1, 1, 1, 1000));
         assertThat(second.allocation().gpuIndices()).containsExactly(1);
     }

@@ -5,13 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.gantry.engine.ClusterState;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.frag.Fragmentation;
-import io.gantry.engine.plugins.ReservePlugin;
+import io.gantry.engine.plugins.ClusterListener;
 
 /**
  * Keeps the cluster's total fragmentation Σ F(n) up to date as pods come and go, so that a metrics sample after
  * every pod costs O(1) instead of a pass over all nodes. The same F(n) as FGD's, for every policy.
  */
-final class FragmentationTracker implements ReservePlugin {
+final class FragmentationTracker implements ClusterListener {
 
     private final Fragmentation fragmentation;
     private double[] nodeFrag;
@@ -45,12 +45,12 @@ final class FragmentationTracker implements ReservePlugin {
     }
 
     @Override
-    public void reserved(ClusterState state, GpuAllocation allocation) {
+    public void placed(ClusterState state, GpuAllocation allocation) {
         refresh(state, state.slotOf(allocation.nodeName()));
     }
 
     @Override
-    public void released(ClusterState state, GpuAllocation allocation) {
+    public void removed(ClusterState state, GpuAllocation allocation) {
         refresh(state, state.slotOf(allocation.nodeName()));
     }
 

@@ -43,7 +43,7 @@ public final class Simulation {
         TargetWorkload target = TargetWorkload.fromPods(workload.original());
         FragmentationTracker tracker = new FragmentationTracker(new Fragmentation(target), state);
         SchedulingProfile profile = policy.profile(mode, target, new SplittableRandom(seed ^ POLICY_STREAM))
-                .withReservePlugin(tracker);
+                .withListener(tracker);
         Scheduler scheduler = new Scheduler(state, profile);
 
         int n = workload.arrivals().size();

@@ -1,6 +1,7 @@
 package io.gantry.sim.report;
 
 import io.gantry.engine.Policy;
+import io.gantry.engine.PolicyRegistry;
 import io.gantry.engine.ScoringMode;
 import io.gantry.sim.experiment.RunResult;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ public record PolicySummary(String workload, Policy policy, ScoringMode scoring,
                     mean(g, r -> r.wallNanos() / 1e9)));
         }
         out.sort(Comparator.comparing(PolicySummary::workload).thenComparing(PolicySummary::scoring)
-                .thenComparing(PolicySummary::policy));
+                .thenComparingInt(s -> PolicyRegistry.STANDARD.names().indexOf(s.policy().name()))
+                .thenComparing(s -> s.policy().name()));
         return out;
     }
 
