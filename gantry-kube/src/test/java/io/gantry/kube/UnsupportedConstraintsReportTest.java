@@ -63,13 +63,22 @@ class UnsupportedConstraintsReportTest extends SandboxTest {
                 .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data")
                 .endPersistentVolumeClaim().endVolume().endSpec().build());
         awaitBound(client(), "prefers");
+        String ignored = "bound without honouring preferred pod anti-affinity, volumes from PersistentVolumeClaims "
+                + "(the node affinity of their PersistentVolumes): Gantry does not support them yet";
         await("Warning UnsupportedConstraints", Duration.ofSeconds(10), () -> events(client(), "prefers").stream()
                 .anyMatch(e -> "UnsupportedConstraints".equals(e.getReason())));
         assertThat(events(client(), "prefers")).anySatisfy(e -> {
             assertThat(e.getType()).isEqualTo("Warning");
-            assertThat(e.getMessage()).isEqualTo("bound without honouring preferred pod anti-affinity, volumes from "
-                    + "PersistentVolumeClaims (the node affinity of their PersistentVolumes): Gantry does not support "
-                    + "them yet");
+            assertThat(e.getMessage()).isEqualTo(ignored);
+        });
+        await("condition gantry.io/PreferencesHonoured=False", Duration.ofSeconds(10), () -> get(client(), "prefers")
+                .getStatus().getConditions().stream().anyMatch(c -> "gantry.io/PreferencesHonoured".equals(c.getType())
+                        && "False".equals(c.getStatus()) && "Unsupported".equals(c.getReason())
+                        && ignored.equals(c.getMessage())));
+        // the API server's PodScheduled=True from the bind is kept
+        assertThat(get(client(), "prefers").getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("PodScheduled");
+            assertThat(c.getStatus()).isEqualTo("True");
         });
     }
 }

@@ -149,22 +149,27 @@ public final class KubeApi {
                 .build()).create();
     }
 
-    /**
-     * Sets the pod's {@code PodScheduled} condition: a strategic merge patch of {@code pods/status}, which merges
-     * conditions by type. Servers without strategic merge (415) get a JSON merge patch of the pod's conditions with
-     * this one replaced; an unbound pod has no other writer of conditions.
-     */
+    /** Sets the pod's {@code PodScheduled} condition. */
     public void condition(Pod pod, String status, String reason, String message) {
+        condition(pod, "PodScheduled", status, reason, message);
+    }
+
+    /**
+     * Sets one condition of the pod: a strategic merge patch of {@code pods/status}, which merges conditions by type.
+     * Servers without strategic merge (415) get a JSON merge patch of the pod's current conditions (read first) with
+     * this one replaced.
+     */
+    public void condition(Pod pod, String type, String status, String reason, String message) {
         ObjectNode cond = JSON.createObjectNode();
-        cond.put("type", "PodScheduled").put("status", status).put("reason", reason).put("message", message)
+        cond.put("type", type).put("status", status).put("reason", reason).put("message", message)
                 .put("lastTransitionTime", DateTimeFormatter.ISO_INSTANT.format(Instant.now()
                         .truncatedTo(ChronoUnit.SECONDS)));
         ObjectNode patch = JSON.createObjectNode();
         patch.putObject("status").putArray("conditions").add(cond);
-        var status0 = client.pods().inNamespace(pod.getMetadata().getNamespace())
-                .withName(pod.getMetadata().getName()).subresource("status");
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName());
         try {
-            status0.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch.toString());
+            resource.subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch.toString());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return;
@@ -172,17 +177,21 @@ public final class KubeApi {
             if (e.getCode() != 415) {
                 throw e;
             }
+            Pod current = resource.get();
+            if (current == null) {
+                return;
+            }
             ObjectNode merged = JSON.createObjectNode();
             var list = merged.putObject("status").putArray("conditions");
-            if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
-                for (var c : pod.getStatus().getConditions()) {
-                    if (!"PodScheduled".equals(c.getType())) {
-                        list.add(JSON.valueToTree(Map.of("type", c.getType(), "status", c.getStatus())));
+            if (current.getStatus() != null && current.getStatus().getConditions() != null) {
+                for (var c : current.getStatus().getConditions()) {
+                    if (!type.equals(c.getType())) {
+                        list.add(JSON.valueToTree(c));
                     }
                 }
             }
             list.add(cond);
-            status0.patch(PatchContext.of(PatchType.JSON_MERGE), merged.toString());
+            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), merged.toString());
         }
     }
 }

@@ -55,9 +55,18 @@ final class PodRecorder implements AutoCloseable {
                 : " (GPUs " + GpuAssignmentCodec.encodeIds(a.gpuIndices()) + ")";
     }
 
-    /** A pod bound without preferences Gantry does not honour yet. */
+    /** The pod condition that says a bound pod's preferences were not all honoured. */
+    static final String PREFERENCES_CONDITION = "gantry.io/PreferencesHonoured";
+
+    /**
+     * A pod bound without preferences Gantry does not honour yet: a {@code Warning} event and the condition
+     * {@link #PREFERENCES_CONDITION}{@code =False}, reason {@code Unsupported}.
+     */
     void ignoredPreferences(Pod pod, String message) {
-        write(PodKeys.key(pod), () -> api.event(pod, "Warning", "UnsupportedConstraints", "Scheduling", message));
+        write(PodKeys.key(pod), () -> {
+            api.event(pod, "Warning", "UnsupportedConstraints", "Scheduling", message);
+            api.condition(pod, PREFERENCES_CONDITION, "False", "Unsupported", message);
+        });
     }
 
     /** A bind that failed and will be retried. */
