@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.gantry.engine.GpuAllocation;
+import io.gantry.engine.PodRequest;
 import io.gantry.kube.metrics.SchedulerMetrics;
 import io.gantry.kube.metrics.SchedulerMetrics.Result;
 import io.gantry.kube.model.PodKeys;
@@ -23,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The binding cycle, beside the scheduling cycle as in kube-scheduler: an assumed pod's Binding (with its GPUs as
- * annotations) is posted by a pool of workers, and the outcome goes back to the loop's inbox. There a failure gives
+ * The binding cycle, beside the scheduling cycle as in kube-scheduler: a pool of workers runs the engine's
+ * pre-bind and bind plugins for an assumed pod (Bind being {@link ApiBinding}: the Binding, with its GPUs as
+ * annotations), and the outcome goes back to the loop's inbox. There a failure gives
  * the assumed resources back (unless the watch already shows the pod bound) and the pod backs off; a pod gone or
  * bound by someone else leaves the queue.
  */
@@ -32,7 +34,7 @@ final class BindingCycle implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BindingCycle.class);
 
-    private final KubeApi api;
+    private final DerivedEngine engine;
     private final ExecutorService workers;
     private final Consumer<Runnable> inbox;
     private final ClusterMirror mirror;
@@ -41,9 +43,9 @@ final class BindingCycle implements AutoCloseable {
     private final SchedulerMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    BindingCycle(KubeApi api, ExecutorService workers, Consumer<Runnable> inbox, ClusterMirror mirror,
+    BindingCycle(DerivedEngine engine, ExecutorService workers, Consumer<Runnable> inbox, ClusterMirror mirror,
             SchedulingQueue queue, PodRecorder recorder, SchedulerMetrics metrics) {
-        this.api = requireNonNull(api, "api");
+        this.engine = requireNonNull(engine, "engine");
         this.workers = requireNonNull(workers, "workers");
         this.inbox = requireNonNull(inbox, "inbox");
         this.mirror = requireNonNull(mirror, "mirror");
@@ -53,23 +55,23 @@ final class BindingCycle implements AutoCloseable {
     }
 
     /** Binds the assumed pod; called on the loop thread, returns at once. */
-    void bind(Pod pod, GpuAllocation allocation) {
+    void bind(Pod pod, PodRequest request, GpuAllocation allocation) {
+        PodRequest withUid = request.withAttribute(ApiBinding.UID, Objects.toString(pod.getMetadata().getUid(), ""));
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                post(pod, allocation);
+                post(pod, withUid, allocation);
             } finally {
                 inFlight.decrementAndGet();
             }
         });
     }
 
-    /** On a worker: the API call, the Scheduled event, and the outcome back to the loop. */
-    private void post(Pod pod, GpuAllocation allocation) {
+    /** On a worker: the engine's binding cycle (pre-bind, then {@link ApiBinding}), the event, the outcome home. */
+    private void post(Pod pod, PodRequest request, GpuAllocation allocation) {
         BindResult result;
         try {
-            result = api.bind(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                    pod.getMetadata().getUid(), allocation);
+            result = ApiBinding.outcome(engine.bind(request, allocation));
         } catch (RuntimeException ex) {
             result = new BindResult(BindOutcome.ERROR, 0, String.valueOf(ex));
         }

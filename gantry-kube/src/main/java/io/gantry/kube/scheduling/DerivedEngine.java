@@ -10,6 +10,7 @@ import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.engine.Scheduler;
+import io.gantry.engine.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,8 @@ final class DerivedEngine implements ClusterMirror.Listener {
 
     private final ClusterMirror mirror;
     private final PolicyProfile profile;
-    private Scheduler scheduler;
+    /** Replaced on the loop thread by a rebuild; read by binding workers for {@link #bind}. */
+    private volatile Scheduler scheduler;
 
     DerivedEngine(ClusterMirror mirror, PolicyProfile profile) {
         this.mirror = requireNonNull(mirror, "mirror");
@@ -45,6 +47,19 @@ final class DerivedEngine implements ClusterMirror.Listener {
     /** One scheduling cycle: on success the engine has reserved the node and GPUs (the caller assumes the pod). */
     ScheduleResult schedule(PodRequest request) {
         return scheduler.schedule(request);
+    }
+
+    /**
+     * The binding cycle for a placed pod: the profile's pre-bind and bind plugins. Touches no cluster state, so a
+     * binding worker runs it; a failure is undone on the loop thread, by forgetting the assumed pod.
+     */
+    Status bind(PodRequest request, GpuAllocation allocation) {
+        return scheduler.bind(request, allocation);
+    }
+
+    /** Rejects a pod Permit holds: its reservation is undone. */
+    void reject(String key) {
+        scheduler.reject(key);
     }
 
     /** Places the pod on a node chosen elsewhere (an extender's bind). */
@@ -129,7 +144,11 @@ final class DerivedEngine implements ClusterMirror.Listener {
 
     @Override
     public void podForgotten(PlacedPod pod) {
-        scheduler.release(pod.key());
+        if (pod.assumed()) {
+            scheduler.unreserve(pod.key()); // its bind failed or never happened: the reserve plugins undo theirs
+        } else {
+            scheduler.release(pod.key());
+        }
     }
 
     // ---- charging ------------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.Policy;
 import io.gantry.engine.SchedulingProfile;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.plugins.BindPlugin;
 import java.util.SplittableRandom;
 
 /**
- * The scheduling profile the engine runs, for the configured policy. FGD's profile owns its target-workload learner
- * ({@link FgdTargetLearner}); the other policies learn nothing and are fixed.
+ * The scheduling profile the engine runs, for the configured policy, with the host's Bind plugin. FGD's profile owns
+ * its target-workload learner ({@link FgdTargetLearner}); the other policies learn nothing and are fixed.
  */
 final class PolicyProfile {
 
@@ -19,9 +20,12 @@ final class PolicyProfile {
     private final long seed;
     /** Only for FGD. */
     private final FgdTargetLearner learner;
+    private final BindPlugin binding;
 
-    PolicyProfile(Policy policy, ScoringMode mode, long seed, long now) {
+    /** {@code binding} is the Bind extension point: the API's pods/binding for the scheduler. */
+    PolicyProfile(Policy policy, ScoringMode mode, long seed, long now, BindPlugin binding) {
         this.policy = requireNonNull(policy, "policy");
+        this.binding = requireNonNull(binding, "binding");
         this.mode = requireNonNull(mode, "mode");
         this.seed = seed;
         this.learner = Policy.FGD.equals(policy) ? new FgdTargetLearner(now) : null;
@@ -30,7 +34,7 @@ final class PolicyProfile {
     /** A fresh profile; FGD's measures against the target learnt so far. */
     SchedulingProfile newProfile() {
         return policy.profile(mode, learner == null ? FgdTargetLearner.targetFrom(java.util.List.of())
-                : learner.target(), new SplittableRandom(seed));
+                : learner.target(), new SplittableRandom(seed)).toBuilder().bind(binding).build();
     }
 
     /** A pod Gantry sees, pending or placed. */

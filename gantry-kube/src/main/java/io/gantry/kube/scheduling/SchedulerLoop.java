@@ -63,9 +63,9 @@ public final class SchedulerLoop implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics");
         this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax());
         this.engine = new DerivedEngine(mirror, new PolicyProfile(config.policy(), config.scoring(), 42,
-                System.nanoTime()));
+                System.nanoTime(), new ApiBinding(api)));
         this.recorder = new PodRecorder(api, Executors.newFixedThreadPool(4, daemon("gantry-events")));
-        this.binding = new BindingCycle(api, Executors.newFixedThreadPool(config.bindingWorkers(),
+        this.binding = new BindingCycle(engine, Executors.newFixedThreadPool(config.bindingWorkers(),
                 daemon("gantry-bind")), inbox::add, mirror, queue, recorder, metrics);
         this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics);
         this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics);

@@ -51,11 +51,18 @@ final class SchedulingCycle {
             mirror.place(new PlacedPod(e.key, e.uid(), s.allocation().nodeName(), valid.request(),
                     s.allocation().gpuIndices(), true));
             queue.binding(e);
-            binding.bind(e.pod, s.allocation());
+            binding.bind(e.pod, valid.request(), s.allocation());
         } else if (result instanceof ScheduleResult.Unschedulable u) {
             queue.unschedulable(e, System.nanoTime());
             metrics.attempt(Result.UNSCHEDULABLE);
             recorder.unschedulable(e, KubeWording.message(u.explanation(), valid.request()));
+        } else if (result instanceof ScheduleResult.Waiting w) {
+            // No shipped profile has a Permit plugin that waits; should one, say so rather than hold the pod.
+            engine.reject(e.key);
+            queue.backoff(e, System.nanoTime());
+            metrics.attempt(Result.ERROR);
+            recorder.unschedulable(e, "a Permit plugin asked to hold the pod on " + w.allocation().nodeName()
+                    + ", which Gantry's Kubernetes scheduler does not support yet; will retry");
         }
         return true;
     }

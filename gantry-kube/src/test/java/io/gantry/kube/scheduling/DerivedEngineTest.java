@@ -8,6 +8,7 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.Policy;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.plugins.BindPlugin;
 import io.gantry.testkit.Gen;
 import io.gantry.testkit.Property;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ class DerivedEngineTest {
         Property.check("incremental engine == rebuilt engine", 300, g -> g.listOf(1, 40, () -> op(g)), ops -> {
             ClusterMirror mirror = new ClusterMirror();
             DerivedEngine engine = new DerivedEngine(mirror, new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1,
-                    0));
+                    0, BindPlugin.INSTANT));
             for (Op op : ops) {
                 op.apply(mirror, engine);
                 Map<String, List<Long>> incremental = totals(mirror, engine);
@@ -110,7 +111,7 @@ class DerivedEngineTest {
     @Test
     void anUnhealthyGpuTakesNoPodAndIsFreeAgainWhenHealed() {
         ClusterMirror mirror = new ClusterMirror();
-        DerivedEngine engine = new DerivedEngine(mirror, new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1, 0));
+        DerivedEngine engine = new DerivedEngine(mirror, new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1, 0, BindPlugin.INSTANT));
         mirror.upsertNode(new NodeSpec("n", 64_000, 256_000, 2, "A100", 110).withUnavailableGpus(java.util.Set.of(1)));
         var first = (ScheduleResult.Scheduled) engine.schedule(PodRequest.of("ns/a", 1, 1, 1, 1000));
         assertThat(first.allocation().gpuIndices()).containsExactly(0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.Policy;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.plugins.BindPlugin;
 import org.junit.jupiter.api.Test;
 
 class FgdTargetLearnerTest {
@@ -46,8 +47,8 @@ class FgdTargetLearnerTest {
 
     @Test
     void onlyFgdsProfileLearns() {
-        PolicyProfile bestfit = new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1, 0);
-        PolicyProfile fgd = new PolicyProfile(Policy.FGD, ScoringMode.EXACT, 1, 0);
+        PolicyProfile bestfit = new PolicyProfile(Policy.BESTFIT, ScoringMode.EXACT, 1, 0, BindPlugin.INSTANT);
+        PolicyProfile fgd = new PolicyProfile(Policy.FGD, ScoringMode.EXACT, 1, 0, BindPlugin.INSTANT);
         for (int i = 0; i < 30; i++) {
             bestfit.observe(PodRequest.of("ns/q" + i, 2000, 8192, 1, 250));
             fgd.observe(PodRequest.of("ns/q" + i, 2000, 8192, 1, 250));
