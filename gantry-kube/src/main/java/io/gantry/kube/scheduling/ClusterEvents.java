@@ -137,9 +137,9 @@ final class ClusterEvents {
 
     /** A waiting pod whose wait is the pod's own doing (gated, or asking something invalid) is told so. */
     private void report(Entry e) {
-        if (e.state == State.GATED) {
+        if (e.state() == State.GATED) {
             recorder.gated(e);
-        } else if (e.state == State.INVALID) {
+        } else if (e.state() == State.INVALID) {
             String message = e.demand instanceof PodDemand.Invalid invalid
                     ? "invalid GPU request: " + invalid.problem() : UnsupportedConstraints.heldMessage(e.unsupported);
             if (recorder.unschedulable(e, message)) {

@@ -49,29 +49,29 @@ final class Explainer {
                     Map.of(), 0);
         }
         Entry e = entry.get();
-        if (e.state == State.GATED) {
+        if (e.state() == State.GATED) {
             List<String> gates = e.pod.getSpec().getSchedulingGates().stream().map(PodSchedulingGate::getName)
                     .toList();
             // kube-scheduler's SchedulingGates plugin words it so (a Go slice: names between [ ] by spaces).
             return new ExplainReport(key, "gated", null, null, null, "waiting for scheduling gates: ["
-                    + String.join(" ", gates) + "]", Map.of(), e.attempts);
+                    + String.join(" ", gates) + "]", Map.of(), e.attempts());
         }
         if (e.demand instanceof PodDemand.Invalid inv) {
             return new ExplainReport(key, "invalid", null, null, null, "invalid GPU request: " + inv.problem(),
-                    Map.of(), e.attempts);
+                    Map.of(), e.attempts());
         }
         if (!e.unsupported.isEmpty()) {
             return new ExplainReport(key, "unsupported", null, null, null,
-                    UnsupportedConstraints.heldMessage(e.unsupported), Map.of(), e.attempts);
+                    UnsupportedConstraints.heldMessage(e.unsupported), Map.of(), e.attempts());
         }
         PodRequest request = ((PodDemand.Valid) e.demand).request();
         Optional<Explanation> why = engine.explain(request);
         if (why.isPresent()) {
             return new ExplainReport(key, "pending", null, null, null, KubeWording.message(why.get(), request),
-                    KubeWording.counts(why.get(), request), e.attempts);
+                    KubeWording.counts(why.get(), request), e.attempts());
         }
         String wait = !leader ? "this instance is not the leader; the leader schedules it"
                 : "fits now; waiting for its turn in the queue";
-        return new ExplainReport(key, "pending", null, null, null, wait, Map.of(), e.attempts);
+        return new ExplainReport(key, "pending", null, null, null, wait, Map.of(), e.attempts());
     }
 }

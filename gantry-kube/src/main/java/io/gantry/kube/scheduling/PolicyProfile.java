@@ -7,6 +7,7 @@ import io.gantry.engine.Policy;
 import io.gantry.engine.SchedulingProfile;
 import io.gantry.engine.ScoringMode;
 import io.gantry.engine.plugins.BindPlugin;
+import io.gantry.engine.plugins.QueueSortPlugin;
 import java.util.SplittableRandom;
 
 /**
@@ -35,6 +36,11 @@ final class PolicyProfile {
     SchedulingProfile newProfile() {
         return policy.profile(mode, learner == null ? FgdTargetLearner.targetFrom(java.util.List.of())
                 : learner.target(), new SplittableRandom(seed)).toBuilder().bind(binding).build();
+    }
+
+    /** The order pending pods leave the queue in: the profile's queue sort (priority, then time queued). */
+    QueueSortPlugin queueSort() {
+        return newProfile().queueSort();
     }
 
     /** A pod Gantry sees, pending or placed. */

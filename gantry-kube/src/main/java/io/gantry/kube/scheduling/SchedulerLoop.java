@@ -12,6 +12,7 @@ import io.gantry.kube.metrics.SchedulerMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -61,9 +62,10 @@ public final class SchedulerLoop implements AutoCloseable {
         requireNonNull(config, "config");
         requireNonNull(api, "api");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax());
-        this.engine = new DerivedEngine(mirror, new PolicyProfile(config.policy(), config.scoring(), 42,
-                System.nanoTime(), new ApiBinding(api)));
+        PolicyProfile profile = new PolicyProfile(config.policy(), config.scoring(), 42, System.nanoTime(),
+                new ApiBinding(api));
+        this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax(), profile.queueSort());
+        this.engine = new DerivedEngine(mirror, profile);
         this.recorder = new PodRecorder(api, Executors.newFixedThreadPool(4, daemon("gantry-events")));
         this.binding = new BindingCycle(engine, Executors.newFixedThreadPool(config.bindingWorkers(),
                 daemon("gantry-bind")), inbox::add, mirror, queue, recorder, metrics);
@@ -209,8 +211,8 @@ public final class SchedulerLoop implements AutoCloseable {
         if (scheduling() && queue.hasReady(now)) {
             return 0;
         }
-        long next = queue.nextWakeNanos();
-        return next < 0 ? MAX_WAIT_NANOS : Math.max(0, Math.min(MAX_WAIT_NANOS, next - now));
+        OptionalLong next = queue.nextWakeNanos();
+        return next.isEmpty() ? MAX_WAIT_NANOS : Math.max(0, Math.min(MAX_WAIT_NANOS, next.getAsLong() - now));
     }
 
     // ---- reads for the HTTP API and the extender -----------------------------------------------------------

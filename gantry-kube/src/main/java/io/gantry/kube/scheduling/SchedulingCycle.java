@@ -50,7 +50,6 @@ final class SchedulingCycle {
         if (result instanceof ScheduleResult.Scheduled s) {
             mirror.place(new PlacedPod(e.key, e.uid(), s.allocation().nodeName(), valid.request(),
                     s.allocation().gpuIndices(), true));
-            queue.binding(e);
             binding.bind(e.pod, valid.request(), s.allocation());
         } else if (result instanceof ScheduleResult.Unschedulable u) {
             queue.unschedulable(e, System.nanoTime());
