@@ -98,6 +98,6 @@ class BadInputTest extends SandboxTest {
         startScheduler();
         create(pod("new", 1, 100));
         awaitFailure("new");
-        assertThat(failures("new").get(0).getMessage()).isEqualTo("0/1 nodes are available: 1 insufficient GPU.");
+        assertThat(failures("new").get(0).getMessage()).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli.");
     }
 }

@@ -57,7 +57,7 @@ class ConstraintsTest extends SandboxTest {
                 .withOperator("Equal").withValue("research").withEffect("NoSchedule").endToleration().endSpec()
                 .build());
         assertThat(awaitBound(client(), "tolerant").getSpec().getNodeName()).isEqualTo("tainted");
-        assertThat(failure("plain")).isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint.");
+        assertThat(failure("plain")).isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: research}.");
     }
 
     @Test
@@ -78,13 +78,13 @@ class ConstraintsTest extends SandboxTest {
                 .addToAllocatable("pods", new Quantity("1")).endStatus().build()).create();
         startScheduler();
         create(KubeSandbox.gpuPod(NS, "cpu-hog", "gantry", 1, 1000, 3000, 100));
-        assertThat(failure("cpu-hog")).isEqualTo("0/1 nodes are available: 1 insufficient CPU.");
+        assertThat(failure("cpu-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient cpu.");
         create(KubeSandbox.gpuPod(NS, "mem-hog", "gantry", 1, 1000, 100, 8192));
-        assertThat(failure("mem-hog")).isEqualTo("0/1 nodes are available: 1 insufficient memory.");
+        assertThat(failure("mem-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient memory.");
         create(KubeSandbox.gpuPod(NS, "fits", "gantry", 1, 1000, 1000, 1024));
         awaitBound(client(), "fits");
         create(KubeSandbox.gpuPod(NS, "one-too-many", "gantry", 1, 1000, 100, 100));
-        assertThat(failure("one-too-many")).isEqualTo("0/1 nodes are available: 1 too many pods.");
+        assertThat(failure("one-too-many")).isEqualTo("0/1 nodes are available: 1 Too many pods.");
         assertThat(nodeOf(client(), "one-too-many")).isNull();
     }
 
@@ -96,6 +96,6 @@ class ConstraintsTest extends SandboxTest {
                 .withNodeName("one-gpu").endSpec().build());
         startScheduler();
         create(pod("mine", 1, 300));
-        assertThat(failure("mine")).isEqualTo("0/1 nodes are available: 1 insufficient GPU.");
+        assertThat(failure("mine")).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli.");
     }
 }

@@ -5,8 +5,8 @@ import static io.gantry.kube.KubeTestSupport.await;
 import static io.gantry.kube.KubeTestSupport.awaitBound;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -68,7 +68,7 @@ class ExtenderTest extends SandboxTest {
 
     private static List<String> names(JsonNode array) {
         List<String> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.isTextual() ? n.asText() : n.path("metadata").path("name").asText()));
+        array.forEach(n -> out.add(n.isString() ? n.asString() : n.path("metadata").path("name").asString()));
         return out;
     }
 
@@ -77,9 +77,10 @@ class ExtenderTest extends SandboxTest {
         JsonNode result = post("filter", fixture("filter-node-names.json"));
         assertThat(names(result.get("NodeNames"))).containsExactly("v100-free");
         assertThat(result.get("Nodes").isNull()).isTrue();
-        assertThat(result.get("FailedNodes").get("v100-full").asText()).isEqualTo("insufficient GPU");
-        assertThat(result.get("FailedAndUnresolvableNodes").get("t4-free").asText()).isEqualTo("GPU model mismatch");
-        assertThat(result.get("Error").asText()).isEmpty();
+        assertThat(result.get("FailedNodes").get("v100-full").asString()).isEqualTo("Insufficient gantry.io/gpu-milli");
+        assertThat(result.get("FailedAndUnresolvableNodes").get("t4-free").asString())
+                .isEqualTo("node(s) didn't have the requested GPU model");
+        assertThat(result.get("Error").asString()).isEmpty();
     }
 
     @Test
@@ -87,7 +88,7 @@ class ExtenderTest extends SandboxTest {
         JsonNode result = post("filter", fixture("filter-nodes.json"));
         assertThat(names(result.get("Nodes").get("items"))).containsExactly("v100-free");
         assertThat(result.get("Nodes").get("items").get(0).path("status").path("allocatable").path("nvidia.com/gpu")
-                .asText()).isEqualTo("4");
+                .asString()).isEqualTo("4");
         assertThat(result.get("NodeNames").isNull()).isTrue();
     }
 
@@ -96,9 +97,9 @@ class ExtenderTest extends SandboxTest {
         JsonNode result = post("prioritize", fixture("prioritize.json"));
         assertThat(result.isArray()).isTrue();
         assertThat(names(result.findParents("Host").stream().map(n -> n.get("Host"))
-                .collect(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance::arrayNode,
-                        com.fasterxml.jackson.databind.node.ArrayNode::add,
-                        com.fasterxml.jackson.databind.node.ArrayNode::addAll)))
+                .collect(tools.jackson.databind.node.JsonNodeFactory.instance::arrayNode,
+                        tools.jackson.databind.node.ArrayNode::add,
+                        tools.jackson.databind.node.ArrayNode::addAll)))
                 .containsExactly("v100-full", "v100-free", "t4-free");
         assertThat(result.get(0).get("Score").asLong()).isZero();
         assertThat(result.get(1).get("Score").asLong()).isEqualTo(10);
@@ -108,7 +109,7 @@ class ExtenderTest extends SandboxTest {
     @Test
     void bindChoosesTheGpuWritesItAndBinds() throws Exception {
         JsonNode result = post("bind", fixture("bind.json").replace("3f1a7c52-6b0e-4a8e-9a61-0d5c1f2b7e10", podUid));
-        assertThat(result.get("Error").asText()).isEmpty();
+        assertThat(result.get("Error").asString()).isEmpty();
         Pod bound = awaitBound(client(), "train-share");
         assertThat(bound.getSpec().getNodeName()).isEqualTo("v100-free");
         assertThat(bound.getMetadata().getAnnotations()).containsEntry("gantry.io/gpu-milli", "400");
@@ -117,7 +118,7 @@ class ExtenderTest extends SandboxTest {
 
         // A second bind of the same pod is refused by the API server, and Gantry reports it.
         JsonNode again = post("bind", fixture("bind.json").replace("3f1a7c52-6b0e-4a8e-9a61-0d5c1f2b7e10", podUid));
-        assertThat(again.get("Error").asText()).containsAnyOf("already bound to v100-free", "HTTP 409");
+        assertThat(again.get("Error").asString()).containsAnyOf("already bound to v100-free", "HTTP 409");
         assertThat(sandbox.dispatcher().bindCount(NS, "train-share")).isEqualTo(1);
     }
 
@@ -125,8 +126,8 @@ class ExtenderTest extends SandboxTest {
     void bindOnANodeWhereThePodDoesNotFitIsAnError() throws Exception {
         JsonNode result = post("bind", fixture("bind.json").replace("3f1a7c52-6b0e-4a8e-9a61-0d5c1f2b7e10", podUid)
                 .replace("v100-free", "t4-free"));
-        assertThat(result.get("Error").asText()).isEqualTo("pod team-a/train-share does not fit on t4-free: 0/1 "
-                + "nodes are available: 1 GPU model mismatch.");
+        assertThat(result.get("Error").asString()).isEqualTo("pod team-a/train-share does not fit on t4-free: 0/1 "
+                + "nodes are available: 1 node(s) didn't have the requested GPU model.");
         assertThat(client().pods().inNamespace(NS).withName("train-share").get().getSpec().getNodeName()).isNull();
     }
 
@@ -135,6 +136,6 @@ class ExtenderTest extends SandboxTest {
         String bad = fixture("filter-node-names.json").replace("\"gantry.io/gpu-milli\": \"400\"",
                 "\"gantry.io/gpu-milli\": \"4000\"");
         JsonNode result = post("filter", bad);
-        assertThat(result.get("Error").asText()).startsWith("invalid GPU request: gantry.io/gpu-milli is 4000");
+        assertThat(result.get("Error").asString()).startsWith("invalid GPU request: gantry.io/gpu-milli is 4000");
     }
 }

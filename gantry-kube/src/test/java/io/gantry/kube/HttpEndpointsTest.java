@@ -4,8 +4,8 @@ import static io.gantry.kube.KubeTestSupport.await;
 import static io.gantry.kube.KubeTestSupport.awaitBound;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -44,20 +44,20 @@ class HttpEndpointsTest extends SandboxTest {
                 .contains("gantry_pod_scheduling_duration_seconds_count 1");
 
         JsonNode waiting = json.readTree(Http.get(port, "/api/explain/team-a/waiting").body());
-        assertThat(waiting.get("status").asText()).isEqualTo("pending");
-        assertThat(waiting.get("message").asText()).isEqualTo("0/1 nodes are available: 1 insufficient GPU.");
-        assertThat(waiting.get("nodesByReason").get("insufficient GPU").asInt()).isEqualTo(1);
+        assertThat(waiting.get("status").asString()).isEqualTo("pending");
+        assertThat(waiting.get("message").asString()).isEqualTo("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.");
+        assertThat(waiting.get("nodesByReason").get("Insufficient nvidia.com/gpu").asInt()).isEqualTo(1);
         assertThat(waiting.get("attempts").asInt()).isPositive();
 
         JsonNode placed = json.readTree(Http.get(port, "/api/explain/team-a/placed").body());
-        assertThat(placed.get("status").asText()).isEqualTo("scheduled");
-        assertThat(placed.get("node").asText()).isEqualTo("gpu");
+        assertThat(placed.get("status").asString()).isEqualTo("scheduled");
+        assertThat(placed.get("node").asString()).isEqualTo("gpu");
         assertThat(placed.get("gpuIds")).hasSize(2);
         assertThat(placed.get("gpuMilli").asInt()).isEqualTo(1000);
 
         var unknown = Http.get(port, "/api/explain/team-a/nope");
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(json.readTree(unknown.body()).get("status").asText()).isEqualTo("unknown");
+        assertThat(json.readTree(unknown.body()).get("status").asString()).isEqualTo("unknown");
         assertThat(Http.get(port, "/api/explain/only-namespace").statusCode()).isEqualTo(400);
         assertThat(Http.post(port, "/extender/filter", "{}").statusCode()).isEqualTo(404);
     }

@@ -8,6 +8,9 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +27,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * fabric8's CRUD mock API server, plus what a scheduler needs of a real one: {@code POST pods/{name}/binding} (and
- * the {@code bindings} collection) sets the pod's {@code spec.nodeName} and merges the binding's annotations, with
- * the API server's answers (201; 404 for a missing pod; 409 for a pod already bound). It counts successful binds
+ * the {@code bindings} collection) sets the pod's {@code spec.nodeName}, copies the binding's annotations onto the pod
+ * and sets {@code PodScheduled=True}, with the API server's answers (201; 404 for a missing pod; 409 for a pod already
+ * bound, being deleted or with scheduling gates). It counts successful binds
  * per pod, and can fail chosen requests on purpose to test error handling. Pod lists honour the field selectors
  * {@code spec.nodeName} and {@code status.phase} ({@code =}, {@code ==}, {@code !=}), as node agents use them; the
  * stock mock answers such a list with nothing.
@@ -34,6 +38,7 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
 
     private static final Pattern POD_BINDING =
             Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/binding/?(\\?.*)?");
+    private static final Pattern POD = Pattern.compile("/api/v1/namespaces/[^/]+/pods/[^/?]+/?(\\?.*)?");
     private static final Pattern BINDINGS = Pattern.compile("/api/v1/namespaces/([^/]+)/bindings/?(\\?.*)?");
 
     private static final Pattern POD_LIST =
@@ -44,6 +49,7 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
     private final Object bindLock = new Object();
     private final Map<String, AtomicInteger> binds = new ConcurrentHashMap<>();
     private final AtomicInteger conflicts = new AtomicInteger();
+    private final AtomicInteger podPatches = new AtomicInteger();
     private final Queue<InjectedFailure> failures = new ConcurrentLinkedQueue<>();
 
     /** One planned failure: the next request with this method whose path matches answers {@code code}. */
@@ -70,7 +76,12 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
         return out;
     }
 
-    /** Binds refused because the pod was already bound. */
+    /** PATCH requests of pods themselves (not of their status), so far. */
+    public int podPatches() {
+        return podPatches.get();
+    }
+
+    /** Binds refused because the pod was already bound, being deleted or gated. */
     public int conflicts() {
         return conflicts.get();
     }
@@ -129,6 +140,9 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
                 return status(f.code(), "injected failure for " + request.getMethod() + " " + request.getPath());
             }
         }
+        if ("PATCH".equalsIgnoreCase(request.getMethod()) && POD.matcher(request.getPath()).matches()) {
+            podPatches.incrementAndGet();
+        }
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             Matcher m = POD_BINDING.matcher(request.getPath());
             if (m.matches()) {
@@ -156,10 +170,21 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
                 return status(404, "pods \"" + name + "\" not found");
             }
             JsonNode pod = json.readTree(current.getBody().readUtf8());
-            if (!pod.path("spec").path("nodeName").asString("").isEmpty()) {
+            // The API server's checks, in its order (pkg/registry/core/pod/storage/storage.go,
+            // setPodHostAndAnnotations), each a 409 "Operation cannot be fulfilled on pods/binding".
+            String refused = null;
+            if (!pod.path("metadata").path("deletionTimestamp").asString("").isEmpty()) {
+                refused = "pod " + name + " is being deleted, cannot be assigned to a host";
+            } else if (!pod.path("spec").path("nodeName").asString("").isEmpty()) {
+                refused = "pod " + name + " is already assigned to node \"" + pod.path("spec").path("nodeName")
+                        .asString() + "\"";
+            } else if (pod.path("spec").path("schedulingGates").isArray()
+                    && !pod.path("spec").path("schedulingGates").isEmpty()) {
+                refused = "pod " + name + " has non-empty .spec.schedulingGates";
+            }
+            if (refused != null) {
                 conflicts.incrementAndGet();
-                return status(409, "Operation cannot be fulfilled on pods/binding \"" + name + "\": pod " + name
-                        + " is already assigned to node \"" + pod.path("spec").path("nodeName").asString() + "\"");
+                return status(409, "Operation cannot be fulfilled on pods/binding \"" + name + "\": " + refused);
             }
             String uid = binding.path("metadata").path("uid").asString("");
             if (!uid.isEmpty() && !uid.equals(pod.path("metadata").path("uid").asString(""))) {
@@ -172,9 +197,28 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
             if (annotations.isObject() && !annotations.isEmpty()) {
                 patch.putObject("metadata").set("annotations", annotations);
             }
+            // As the API server does on a bind: PodScheduled=True, replacing any earlier PodScheduled condition.
+            ArrayNode conditions = json.createArrayNode();
+            for (JsonNode c : pod.path("status").path("conditions")) {
+                if (!"PodScheduled".equals(c.path("type").asString(""))) {
+                    conditions.add(c);
+                }
+            }
+            conditions.addObject().put("type", "PodScheduled").put("status", "True")
+                    .put("lastTransitionTime", DateTimeFormatter.ISO_INSTANT.format(
+                            Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+            // The mock keeps status apart from the rest, as the API server's status subresource does; a JSON patch
+            // replaces the list (its merge patch would keep the old PodScheduled condition next to the new one).
+            ArrayNode statusPatch = json.createArrayNode();
+            statusPatch.addObject().put("op", "add").put("path", "/status/conditions").set("value", conditions);
             MockResponse patched = super.handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath,
                     Headers.builder().add("Content-Type", "application/merge-patch+json").build(),
                     new Buffer(json.writeValueAsBytes(patch))));
+            if (patched.code() < 300) {
+                patched = super.handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath + "/status",
+                        Headers.builder().add("Content-Type", "application/json-patch+json").build(),
+                        new Buffer(json.writeValueAsBytes(statusPatch))));
+            }
             if (patched.code() >= 300) {
                 return patched;
             }

@@ -2,10 +2,10 @@ package io.gantry.kube.extender;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gantry.engine.Assessment;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.Reason;
+import io.gantry.kube.scheduling.KubeWording;
+import java.util.function.Function;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodTranslator;
@@ -63,11 +65,11 @@ public final class ExtenderService {
             Assessment verdict = loop.call(v -> v.assess(request)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             JsonNode nodes = args.path("Nodes");
             if (nodes.isObject()) {
-                ObjectNode list = nodes.deepCopy();
+                ObjectNode list = (ObjectNode) nodes.deepCopy();
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : nodes.path("items")) {
-                    String name = n.path("metadata").path("name").asText();
-                    if (judge(name, verdict, failed, unresolvable)) {
+                    String name = n.path("metadata").path("name").asString();
+                    if (judge(name, verdict, KubeWording.forPod(request), failed, unresolvable)) {
                         kept.add(n);
                     }
                 }
@@ -77,8 +79,8 @@ public final class ExtenderService {
             } else {
                 ArrayNode kept = json.createArrayNode();
                 for (JsonNode n : args.path("NodeNames")) {
-                    if (judge(n.asText(), verdict, failed, unresolvable)) {
-                        kept.add(n.asText());
+                    if (judge(n.asString(), verdict, KubeWording.forPod(request), failed, unresolvable)) {
+                        kept.add(n.asString());
                     }
                 }
                 result.putNull("Nodes");
@@ -97,7 +99,8 @@ public final class ExtenderService {
         return result.toString();
     }
 
-    private static boolean judge(String node, Assessment verdict, ObjectNode failed, ObjectNode unresolvable) {
+    private static boolean judge(String node, Assessment verdict, Function<Reason, String> wording, ObjectNode failed,
+            ObjectNode unresolvable) {
         if (verdict.feasible(node)) {
             return true;
         }
@@ -105,9 +108,9 @@ public final class ExtenderService {
         if (reason == null) {
             failed.put(node, "node not known to Gantry yet");
         } else if (!reason.resolvable()) {
-            unresolvable.put(node, reason.message());
+            unresolvable.put(node, wording.apply(reason));
         } else {
-            failed.put(node, reason.message());
+            failed.put(node, wording.apply(reason));
         }
         return false;
     }
@@ -120,11 +123,11 @@ public final class ExtenderService {
         List<String> names = new ArrayList<>();
         if (args.path("Nodes").isObject()) {
             for (JsonNode n : args.path("Nodes").path("items")) {
-                names.add(n.path("metadata").path("name").asText());
+                names.add(n.path("metadata").path("name").asString());
             }
         } else {
             for (JsonNode n : args.path("NodeNames")) {
-                names.add(n.asText());
+                names.add(n.asString());
             }
         }
         double min = Double.POSITIVE_INFINITY;
@@ -156,7 +159,7 @@ public final class ExtenderService {
             JsonNode args = json.readTree(body);
             String ns = field(args, "PodNamespace");
             String name = field(args, "PodName");
-            String uid = args.path("PodUID").asText("");
+            String uid = args.path("PodUID").asString("");
             String node = field(args, "Node");
             Pod pod = client.pods().inNamespace(ns).withName(name).get();
             if (pod == null) {
@@ -167,16 +170,10 @@ public final class ExtenderService {
                     TimeUnit.SECONDS);
             if (placed instanceof ScheduleResult.Unschedulable u) {
                 throw new IllegalStateException("pod " + ns + "/" + name + " does not fit on " + node + ": "
-                        + u.explanation().message());
+                        + KubeWording.message(u.explanation(), request));
             }
             var allocation = ((ScheduleResult.Scheduled) placed).allocation();
-            KubeApi.BindResult bound;
-            try {
-                api.annotate(ns, name, allocation);
-                bound = api.bind(ns, name, uid, node);
-            } catch (KubernetesClientException e) {
-                bound = new KubeApi.BindResult(KubeApi.BindOutcome.ERROR, e.getCode(), e.getMessage());
-            }
+            KubeApi.BindResult bound = api.bind(ns, name, uid, allocation);
             if (bound.outcome() != KubeApi.BindOutcome.BOUND) {
                 loop.call(v -> {
                     v.unplace(request.name(), uid);
@@ -209,7 +206,7 @@ public final class ExtenderService {
     }
 
     private static String field(JsonNode args, String name) {
-        String v = args.path(name).asText("");
+        String v = args.path(name).asString("");
         if (v.isEmpty()) {
             throw new IllegalArgumentException("ExtenderBindingArgs has no " + name);
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The scheduler's Prometheus metrics: pending pods, attempts by result, decision latency and pod creation-to-bind
- * latency as histograms, and GPUs allocated and total per node and model. Thread-safe; the per-node gauges read a
+ * latency as histograms, and GPUs allocated, total and over-committed per node and model. Thread-safe; the per-node gauges read a
  * snapshot the scheduling loop publishes, so scraping never touches the engine.
  */
 public final class SchedulerMetrics {
@@ -23,8 +23,11 @@ public final class SchedulerMetrics {
     /** Results of one scheduling attempt, the values of the {@code result} label. */
     public enum Result { SCHEDULED, UNSCHEDULABLE, INVALID, ERROR, CONFLICT }
 
-    /** GPUs of one node: its model, how many, and how many are taken (fractions included). */
-    public record NodeGpus(String model, int total, double allocated) {
+    /**
+     * GPUs of one node: its model, how many, how many are taken (fractions included), and how many its pods hold
+     * beyond what it has (0 unless pods were bound past Gantry).
+     */
+    public record NodeGpus(String model, int total, double allocated, double overcommitted) {
     }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -38,7 +41,7 @@ public final class SchedulerMetrics {
 
     public SchedulerMetrics() {
         Gauge.builder("gantry.pending.pods", pending, AtomicInteger::get)
-                .description("Pods waiting to be scheduled (queued, backing off, unschedulable or being bound)")
+                .description("Pods waiting to be scheduled (queued, backing off, unschedulable, gated, held or being bound)")
                 .register(registry);
         Gauge.builder("gantry.leader", leader, AtomicInteger::get)
                 .description("1 while this instance holds the leader lease and binds pods").register(registry);
@@ -109,7 +112,12 @@ public final class SchedulerMetrics {
                 Meter allocated = Gauge.builder("gantry.node.gpus.allocated", nodes, m -> value(m, node, true))
                         .description("GPUs of the node allocated, shares counted as fractions")
                         .tags("node", node, "model", model).register(registry);
-                nodeMeters.put(node, List.of(total, allocated));
+                Meter over = Gauge.builder("gantry.node.gpu.overcommitted", nodes,
+                        m -> m.get(node) == null ? Double.NaN : m.get(node).overcommitted())
+                        .description("GPUs the node's bound pods hold beyond what it has (pods bound by another"
+                                + " scheduler or by hand); 0 normally")
+                        .tags("node", node, "model", model).register(registry);
+                nodeMeters.put(node, List.of(total, allocated, over));
             }
         }
     }

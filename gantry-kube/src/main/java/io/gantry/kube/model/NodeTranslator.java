@@ -61,8 +61,9 @@ public final class NodeTranslator {
                 }
             }
         }
+        // Unhealthy GPUs are data on the node: they keep their index and offer nothing.
         return new NodeSpec(name, Math.max(0, cpu), Math.max(0, memMib), gpus, model, Math.max(0, pods), labels,
-                taints, cordoned);
+                taints, cordoned, new java.util.TreeSet<>(unhealthyGpus(node)));
     }
 
     private static boolean agentManaged(Node node) {

@@ -7,7 +7,8 @@ import java.util.Map;
  * What {@code /api/explain/{namespace}/{pod}} answers: where the pod stands and why.
  *
  * @param status {@code scheduled} (bound), {@code binding} (decided, bind in flight), {@code pending} (waiting for
- *     room), {@code invalid} (asks something impossible), or {@code unknown}
+ *     room), {@code gated} (held by its scheduling gates), {@code invalid} (asks something impossible),
+ *     {@code unsupported} (asks a constraint Gantry does not check), or {@code unknown}
  */
 public record ExplainReport(String pod, String status, String node, List<Integer> gpuIds, Integer gpuMilli,
         String message, Map<String, Integer> nodesByReason, int attempts) {

@@ -2,8 +2,8 @@ package io.gantry.kube.scheduling;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,10 +13,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.gantry.contract.GpuAnnotations;
+import io.gantry.engine.GpuAllocation;
 import io.gantry.contract.GpuAssignment;
 import io.gantry.contract.GpuAssignmentCodec;
-import io.gantry.engine.GpuAllocation;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -27,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The scheduler's writes to the API server: the GPU decision as pod annotations, the binding through the
- * {@code pods/{name}/binding} subresource, events, and the {@code PodScheduled} condition. Thread-safe; every call
+ * The scheduler's writes to the API server: the binding through the {@code pods/{name}/binding} subresource (carrying
+ * the GPU decision as annotations), events, and the {@code PodScheduled} condition. Thread-safe; every call
  * is one request (the binding is posted with the raw HTTP client so the API server's status code is kept).
  */
 public final class KubeApi {
@@ -59,49 +58,18 @@ public final class KubeApi {
         this.schedulerName = requireNonNull(schedulerName, "schedulerName");
     }
 
-    /**
-     * Writes {@code gantry.io/gpu-ids} and {@code gantry.io/gpu-milli} on the pod: one JSON merge patch, sent with
-     * the raw HTTP client because fabric8's patch reads the pod first (a second request per pod).
-     */
-    public void annotate(String namespace, String name, GpuAllocation allocation) {
-        ObjectNode patch = JSON.createObjectNode();
-        ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
-        if (allocation.gpuIndices().isEmpty()) {
-            annotations.putNull(GpuAnnotations.GPU_IDS);
-            annotations.putNull(GpuAnnotations.GPU_MILLI);
-        } else {
-            GpuAssignmentCodec.encode(new GpuAssignment(allocation.gpuIndices(), allocation.gpuMilliPerGpu()))
-                    .forEach(annotations::put);
-        }
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
-                .uri(podUrl(namespace, name))
-                .method("PATCH", "application/merge-patch+json", patch.toString()).build();
-        HttpResponse<String> response = send(request);
-        if (response.code() >= 300) {
-            String body = response.body() == null ? "" : response.body();
-            throw new KubernetesClientException("PATCH pod " + namespace + "/" + name + " answered HTTP "
-                    + response.code() + ": " + statusMessage(body), response.code(), null);
-        }
-    }
-
     private String podUrl(String namespace, String name) {
         String base = client.getMasterUrl().toString();
         return (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + namespace + "/pods/" + name;
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return client.getHttpClient().sendAsync(request, String.class).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KubernetesClientException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new KubernetesClientException(String.valueOf(e.getCause() == null ? e : e.getCause()), e);
-        }
-    }
-
-    /** Posts a Binding to {@code pods/{name}/binding}, with the pod's UID as precondition. */
-    public BindResult bind(String namespace, String name, String uid, String node) {
+    /**
+     * Posts a Binding to {@code pods/{name}/binding}, with the pod's UID as precondition and the GPU decision
+     * ({@code gantry.io/gpu-ids}, {@code gantry.io/gpu-milli}) as the Binding's own annotations, which the API server
+     * copies onto the pod in the same update that sets {@code spec.nodeName}: one request, and a refused bind leaves
+     * no decision behind on the pod.
+     */
+    public BindResult bind(String namespace, String name, String uid, GpuAllocation allocation) {
         ObjectNode binding = JSON.createObjectNode();
         binding.put("apiVersion", "v1").put("kind", "Binding");
         ObjectNode meta = binding.putObject("metadata");
@@ -109,6 +77,12 @@ public final class KubeApi {
         if (uid != null && !uid.isEmpty()) {
             meta.put("uid", uid);
         }
+        if (!allocation.gpuIndices().isEmpty()) {
+            ObjectNode annotations = meta.putObject("annotations");
+            GpuAssignmentCodec.encode(new GpuAssignment(allocation.gpuIndices(), allocation.gpuMilliPerGpu()))
+                    .forEach(annotations::put);
+        }
+        String node = allocation.nodeName();
         binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
         String url = podUrl(namespace, name) + "/binding";
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
@@ -134,7 +108,7 @@ public final class KubeApi {
 
     private static String statusMessage(String body) {
         try {
-            return JSON.readTree(body).path("message").asText(body);
+            return JSON.readTree(body).path("message").asString(body);
         } catch (Exception e) {
             return body;
         }
@@ -142,17 +116,30 @@ public final class KubeApi {
 
     /** A core/v1 event on the pod, as {@code kubectl describe pod} shows it. */
     public void event(Pod pod, String type, String reason, String action, String message) {
-        String ns = pod.getMetadata().getNamespace();
+        event("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), type,
+                reason, action, message);
+    }
+
+    /**
+     * A core/v1 event on a node, as {@code kubectl describe node} shows it; in namespace {@code default}, where the
+     * kubelet writes its node events too.
+     */
+    public void nodeEvent(String node, String type, String reason, String action, String message) {
+        event("Node", null, node, null, type, reason, action, message);
+    }
+
+    private void event(String kind, String namespace, String name, String uid, String type, String reason,
+            String action, String message) {
+        String ns = namespace == null ? "default" : namespace;
         Instant now = Instant.now();
         String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
         client.v1().events().inNamespace(ns).resource(new EventBuilder()
                 .withNewMetadata().withNamespace(ns)
-                .withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime())
-                        .toLowerCase(Locale.ROOT))
+                .withName(name + "." + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT))
                 .endMetadata()
-                .withNewInvolvedObject().withApiVersion("v1").withKind("Pod").withNamespace(ns)
-                .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
+                .withNewInvolvedObject().withApiVersion("v1").withKind(kind).withNamespace(namespace)
+                .withName(name).withUid(uid).endInvolvedObject()
                 .withType(type).withReason(reason).withAction(action).withMessage(note)
                 .withNewSource().withComponent(schedulerName).endSource()
                 .withReportingComponent(schedulerName).withReportingInstance(schedulerName)
@@ -162,22 +149,27 @@ public final class KubeApi {
                 .build()).create();
     }
 
-    /**
-     * Sets the pod's {@code PodScheduled} condition: a strategic merge patch of {@code pods/status}, which merges
-     * conditions by type. Servers without strategic merge (415) get a JSON merge patch of the pod's conditions with
-     * this one replaced; an unbound pod has no other writer of conditions.
-     */
+    /** Sets the pod's {@code PodScheduled} condition. */
     public void condition(Pod pod, String status, String reason, String message) {
+        condition(pod, "PodScheduled", status, reason, message);
+    }
+
+    /**
+     * Sets one condition of the pod: a strategic merge patch of {@code pods/status}, which merges conditions by type.
+     * Servers without strategic merge (415) get a JSON merge patch of the pod's current conditions (read first) with
+     * this one replaced.
+     */
+    public void condition(Pod pod, String type, String status, String reason, String message) {
         ObjectNode cond = JSON.createObjectNode();
-        cond.put("type", "PodScheduled").put("status", status).put("reason", reason).put("message", message)
+        cond.put("type", type).put("status", status).put("reason", reason).put("message", message)
                 .put("lastTransitionTime", DateTimeFormatter.ISO_INSTANT.format(Instant.now()
                         .truncatedTo(ChronoUnit.SECONDS)));
         ObjectNode patch = JSON.createObjectNode();
         patch.putObject("status").putArray("conditions").add(cond);
-        var status0 = client.pods().inNamespace(pod.getMetadata().getNamespace())
-                .withName(pod.getMetadata().getName()).subresource("status");
+        var resource = client.pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName());
         try {
-            status0.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch.toString());
+            resource.subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch.toString());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return;
@@ -185,17 +177,21 @@ public final class KubeApi {
             if (e.getCode() != 415) {
                 throw e;
             }
+            Pod current = resource.get();
+            if (current == null) {
+                return;
+            }
             ObjectNode merged = JSON.createObjectNode();
             var list = merged.putObject("status").putArray("conditions");
-            if (pod.getStatus() != null && pod.getStatus().getConditions() != null) {
-                for (var c : pod.getStatus().getConditions()) {
-                    if (!"PodScheduled".equals(c.getType())) {
-                        list.add(JSON.valueToTree(Map.of("type", c.getType(), "status", c.getStatus())));
+            if (current.getStatus() != null && current.getStatus().getConditions() != null) {
+                for (var c : current.getStatus().getConditions()) {
+                    if (!type.equals(c.getType())) {
+                        list.add(JSON.valueToTree(c));
                     }
                 }
             }
             list.add(cond);
-            status0.patch(PatchContext.of(PatchType.JSON_MERGE), merged.toString());
+            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), merged.toString());
         }
     }
 }

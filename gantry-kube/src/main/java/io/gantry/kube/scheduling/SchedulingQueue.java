@@ -3,56 +3,69 @@ package io.gantry.kube.scheduling;
 import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.gantry.engine.plugins.QueueSortPlugin;
+import io.gantry.engine.queue.QueueConfig;
+import io.gantry.engine.queue.QueuedPod;
 import io.gantry.kube.model.PodDemand;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
+import java.util.OptionalLong;
 
 /**
- * Pending pods, as kube-scheduler's queue keeps them: an active heap (higher priority first, then older first);
- * pods in backoff after a failed attempt (1 s doubling up to the maximum); pods found unschedulable, which wait
- * for a cluster change (a node added or changed, a pod gone) or at most {@link #UNSCHEDULABLE_MAX_WAIT}; invalid
- * pods, which wait until the pod itself changes; pods whose bind is in flight.
+ * Pending pods of this scheduler. The engine's queue ({@link io.gantry.engine.queue.SchedulingQueue}: active heap by
+ * the profile's queue sort, backoff, unschedulable until a cluster change or {@link #UNSCHEDULABLE_MAX_WAIT}, in
+ * flight) holds every pod that can be tried; this keeps, beside it, what Kubernetes adds: the pod object, what it
+ * asks, the last message written on it, and the pods the pod itself holds back, which never enter the engine's
+ * queue until they change: gated ones ({@code spec.schedulingGates}, as kube-scheduler's SchedulingGates PreEnqueue
+ * keeps them out), invalid ones, and those asking constraints Gantry does not check.
+ *
+ * <p>Not thread-safe: the loop thread owns it.
  */
 final class SchedulingQueue {
 
     /** As kube-scheduler's podMaxInUnschedulablePodsDuration. */
     static final Duration UNSCHEDULABLE_MAX_WAIT = Duration.ofMinutes(5);
 
-    enum State { ACTIVE, BACKOFF, UNSCHEDULABLE, INVALID, BINDING }
+    /** Where a pending pod is; BINDING is the engine queue's "in flight": being decided or bound. */
+    enum State { ACTIVE, BACKOFF, UNSCHEDULABLE, INVALID, GATED, BINDING }
 
     /** One pending pod. Mutable, owned by the queue and the loop thread. */
-    static final class Entry {
+    final class Entry {
         final String key;
         Pod pod;
         PodDemand demand;
-        State state;
-        int attempts;
-        long readyAtNanos;
-        long enqueuedNanos;
+        /** Required constraints the pod asks that Gantry does not check: it waits, as an invalid pod does. */
+        List<String> unsupported;
+        /** INVALID or GATED while the pod itself holds it back; null while the engine's queue has it. */
+        private State held;
         String lastMessage;
-        long sequence;
 
-        Entry(String key, Pod pod, PodDemand demand) {
+        private Entry(String key, Pod pod, PodDemand demand, List<String> unsupported) {
             this.key = key;
             this.pod = pod;
             this.demand = demand;
+            this.unsupported = List.copyOf(unsupported);
         }
 
-        int priority() {
-            Integer p = pod.getSpec() == null ? null : pod.getSpec().getPriority();
-            return p == null ? 0 : p;
+        State state() {
+            if (held != null) {
+                return held;
+            }
+            return switch (waiting.where(key).orElseThrow()) {
+                case ACTIVE -> State.ACTIVE;
+                case BACKOFF -> State.BACKOFF;
+                case UNSCHEDULABLE -> State.UNSCHEDULABLE;
+                case IN_FLIGHT -> State.BINDING;
+            };
         }
 
-        String creation() {
-            String c = pod.getMetadata().getCreationTimestamp();
-            return c == null ? "" : c;
+        /** Failed attempts so far. */
+        int attempts() {
+            return waiting.get(key).map(QueuedPod::attempts).orElse(0);
         }
 
         String uid() {
@@ -60,42 +73,57 @@ final class SchedulingQueue {
         }
     }
 
-    private static final Comparator<Entry> ORDER = Comparator.comparingInt(Entry::priority).reversed()
-            .thenComparing(Entry::creation).thenComparingLong(e -> e.sequence);
-
+    private final io.gantry.engine.queue.SchedulingQueue waiting;
     private final Map<String, Entry> entries = new HashMap<>();
-    private final PriorityQueue<Entry> active = new PriorityQueue<>(ORDER);
-    private final long backoffInitialNanos;
-    private final long backoffMaxNanos;
-    private long sequence;
+    private long lastNow = Long.MIN_VALUE;
 
-    SchedulingQueue(Duration backoffInitial, Duration backoffMax) {
-        this.backoffInitialNanos = requireNonNull(backoffInitial, "backoffInitial").toNanos();
-        this.backoffMaxNanos = requireNonNull(backoffMax, "backoffMax").toNanos();
+    SchedulingQueue(Duration backoffInitial, Duration backoffMax, QueueSortPlugin sort) {
+        this.waiting = new io.gantry.engine.queue.SchedulingQueue(requireNonNull(sort, "sort"), new QueueConfig(
+                requireNonNull(backoffInitial, "backoffInitial").toNanos(),
+                requireNonNull(backoffMax, "backoffMax").toNanos(), UNSCHEDULABLE_MAX_WAIT.toNanos()));
+    }
+
+    /** The engine's queue wants time that never goes backwards; callers' clocks are read at slightly different times. */
+    private long now(long now) {
+        lastNow = Math.max(lastNow, now);
+        return lastNow;
+    }
+
+    private static State held(PodDemand demand, boolean gated, List<String> unsupported) {
+        return gated ? State.GATED : demand instanceof PodDemand.Invalid || !unsupported.isEmpty() ? State.INVALID
+                : null;
     }
 
     /**
-     * Adds a pending pod, or refreshes one. A pod whose demand changed (e.g. a fixed annotation) gets a fresh
-     * start; otherwise its place and backoff are kept.
+     * Adds a pending pod, or refreshes one. A pod whose demand changed (e.g. a fixed annotation), or whose gates were
+     * removed or added, gets a fresh start; otherwise its place and backoff are kept. A pod being decided or bound
+     * only gets the newer pod object.
      */
-    Entry upsert(String key, Pod pod, PodDemand demand, long now) {
+    Entry upsert(String key, Pod pod, PodDemand demand, boolean gated, List<String> unsupported, long now) {
+        State held = held(demand, gated, unsupported);
         Entry e = entries.get(key);
         if (e == null) {
-            e = new Entry(key, pod, demand);
-            e.sequence = sequence++;
-            e.enqueuedNanos = now;
+            e = new Entry(key, pod, demand, unsupported);
+            e.held = held;
             entries.put(key, e);
-            enter(e, demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE, now);
+            if (held == null) {
+                waiting.add(((PodDemand.Valid) demand).request(), now(now));
+            }
             return e;
         }
-        boolean changed = !e.demand.equals(demand);
         e.pod = pod;
-        if (changed && e.state != State.BINDING) {
+        if (e.state() == State.BINDING) {
+            return e;
+        }
+        if (!e.demand.equals(demand) || !e.unsupported.equals(unsupported) || e.held != held) {
             e.demand = demand;
-            e.attempts = 0;
+            e.unsupported = List.copyOf(unsupported);
             e.lastMessage = null;
-            active.remove(e);
-            enter(e, demand instanceof PodDemand.Invalid ? State.INVALID : State.ACTIVE, now);
+            waiting.delete(key);
+            e.held = held;
+            if (held == null) {
+                waiting.add(((PodDemand.Valid) demand).request(), now(now));
+            }
         }
         return e;
     }
@@ -105,122 +133,60 @@ final class SchedulingQueue {
     }
 
     Optional<Entry> remove(String key) {
-        Entry e = entries.remove(key);
-        if (e != null && e.state == State.ACTIVE) {
-            active.remove(e);
-        }
-        return Optional.ofNullable(e);
+        waiting.delete(key);
+        return Optional.ofNullable(entries.remove(key));
     }
 
-    /** The next pod to try, if one is ready; it leaves the active heap (the caller sets its next state). */
+    /** The next pod to try, if one is ready; it is in flight ({@link State#BINDING}) until the caller reports. */
     Optional<Entry> pop(long now) {
-        promote(now);
-        Entry e = active.poll();
-        if (e != null) {
-            e.state = State.BINDING; // provisional, until the caller decides
-        }
-        return Optional.ofNullable(e);
+        waiting.flush(now(now));
+        return waiting.pop().map(q -> entries.get(q.name()));
     }
 
     /** The attempt failed for lack of room: wait for a cluster change, or the maximum wait. */
     void unschedulable(Entry e, long now) {
-        e.attempts++;
-        e.readyAtNanos = now + UNSCHEDULABLE_MAX_WAIT.toNanos();
-        enter(e, State.UNSCHEDULABLE, now);
+        if (e.state() == State.BINDING) {
+            waiting.requeueUnschedulable(e.key, now(now));
+        }
     }
 
     /** The attempt failed for a transient reason (an API error): retry after the backoff. */
     void backoff(Entry e, long now) {
-        e.attempts++;
-        e.readyAtNanos = now + backoffNanos(e.attempts);
-        enter(e, State.BACKOFF, now);
+        if (e.state() == State.BINDING) {
+            waiting.requeueBackoff(e.key, now(now));
+        }
     }
 
+    /** A popped pod turned out not schedulable as it is: it waits until the pod changes. */
     void invalid(Entry e, long now) {
-        enter(e, State.INVALID, now);
-    }
-
-    void binding(Entry e) {
-        e.state = State.BINDING;
+        waiting.delete(e.key);
+        e.held = State.INVALID;
     }
 
     /**
-     * Something in the cluster changed that may let waiting pods fit: unschedulable pods go to backoff (and on to
-     * active once their backoff has passed).
+     * Something in the cluster changed that may let waiting pods fit: unschedulable pods move on (to active, or
+     * backoff until theirs has passed).
      */
     void clusterChanged(long now) {
-        for (Entry e : entries.values()) {
-            if (e.state == State.UNSCHEDULABLE) {
-                e.state = State.BACKOFF;
-                e.readyAtNanos = Math.min(e.readyAtNanos, lastFailure(e) + backoffNanos(e.attempts));
-            }
-        }
-        promote(now);
+        waiting.onClusterChange(now(now));
     }
 
-    /** When the earliest waiting pod becomes ready, or -1 if none waits on time. */
-    long nextWakeNanos() {
-        long next = -1;
-        for (Entry e : entries.values()) {
-            if (e.state == State.BACKOFF || e.state == State.UNSCHEDULABLE) {
-                next = next < 0 ? e.readyAtNanos : Math.min(next, e.readyAtNanos);
-            }
-        }
-        return next;
+    /** When the earliest waiting pod becomes ready by itself, if one waits on time. */
+    OptionalLong nextWakeNanos() {
+        return waiting.nextWake();
     }
 
     boolean hasReady(long now) {
-        promote(now);
-        return !active.isEmpty();
+        waiting.flush(now(now));
+        return waiting.activeCount() > 0;
     }
 
-    /** Pods not yet bound: active, waiting, invalid or binding. */
+    /** Pods not yet bound: queued, waiting, held or binding. */
     int size() {
         return entries.size();
     }
 
-    int count(State state) {
-        int n = 0;
-        for (Entry e : entries.values()) {
-            if (e.state == state) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     Collection<Entry> entries() {
         return List.copyOf(entries.values());
-    }
-
-    long backoffNanos(int attempts) {
-        long d = backoffInitialNanos;
-        for (int i = 1; i < attempts && d < backoffMaxNanos; i++) {
-            d *= 2;
-        }
-        return Math.min(d, backoffMaxNanos);
-    }
-
-    private long lastFailure(Entry e) {
-        return e.readyAtNanos - UNSCHEDULABLE_MAX_WAIT.toNanos();
-    }
-
-    private void enter(Entry e, State state, long now) {
-        e.state = state;
-        if (state == State.ACTIVE) {
-            active.add(e);
-        }
-    }
-
-    private void promote(long now) {
-        List<Entry> ready = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            if ((e.state == State.BACKOFF || e.state == State.UNSCHEDULABLE) && e.readyAtNanos - now <= 0) {
-                ready.add(e);
-            }
-        }
-        for (Entry e : ready) {
-            enter(e, State.ACTIVE, now);
-        }
     }
 }

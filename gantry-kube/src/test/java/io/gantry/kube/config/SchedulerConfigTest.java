@@ -94,4 +94,42 @@ class SchedulerConfigTest {
         assertThat(SchedulerConfig.parseDuration("15")).isNull();
         assertThat(SchedulerConfig.parseDuration("s")).isNull();
     }
+
+    @Test
+    void errorsGiveTheLineAndColumnOfTheBadKeyOrValue() {
+        assertThatThrownBy(() -> SchedulerConfig.parse("policy: fgd\nleaderElection:\n  enabled: true\n"
+                + "  leaseDurationn: 15s\n", "cm.yaml"))
+                .hasMessage("cm.yaml, line 4, column 3: unknown key 'leaderElection.leaseDurationn'; known keys under "
+                        + "'leaderElection': enabled, leaseDuration, leaseName, leaseNamespace, renewDeadline, "
+                        + "retryPeriod");
+        assertThatThrownBy(() -> SchedulerConfig.parse("polcy: fgd\n", "cm.yaml"))
+                .hasMessage("cm.yaml, line 1, column 1: unknown key 'polcy'; known keys: backoff, binding, "
+                        + "leaderElection, namespaces, policy, schedulerName, scoring, server");
+        assertThatThrownBy(() -> SchedulerConfig.parse("scoring: exact\nserver:\n  port: 70000\n", "c"))
+                .hasMessage("c, line 3, column 9: key 'server.port': '70000' is not valid; expected an integer from 0 "
+                        + "to 65535");
+        assertThatThrownBy(() -> SchedulerConfig.parse("namespaces: [team-a, \"\"]\n", "c"))
+                .hasMessageStartingWith("c, line 1, column 22: key 'namespaces[1]': '' is not valid");
+        assertThatThrownBy(() -> SchedulerConfig.parse("backoff: {initial: 2s, max: 1s}\n", "c"))
+                .hasMessage("c: key 'backoff.max': '1s' is not valid; expected at least backoff.initial (2s)");
+        assertThatThrownBy(() -> SchedulerConfig.parse("- a\n- b\n", "c"))
+                .hasMessage("c: the document must be a mapping of keys to values, got array");
+    }
+
+    @Test
+    void theValidPoliciesAreTheEnginesPolicies() {
+        String expected = String.join(", ", io.gantry.engine.PolicyRegistry.STANDARD.names());
+        assertThatThrownBy(() -> SchedulerConfig.parse("policy: tetris\n", "c"))
+                .hasMessage("c, line 1, column 9: key 'policy': 'tetris' is not valid; expected one of " + expected);
+        for (Policy p : io.gantry.engine.PolicyRegistry.STANDARD.policies()) {
+            assertThat(SchedulerConfig.parse("policy: " + p.name() + "\n", "c").policy()).isEqualTo(p);
+        }
+    }
+
+    @Test
+    void emptyAndCommentOnlyDocumentsAreTheDefaults() {
+        assertThat(SchedulerConfig.parse("", "c")).isEqualTo(SchedulerConfig.defaults());
+        assertThat(SchedulerConfig.parse("# nothing set\n", "c")).isEqualTo(SchedulerConfig.defaults());
+        assertThat(SchedulerConfig.parse("server:\n", "c")).isEqualTo(SchedulerConfig.defaults());
+    }
 }
