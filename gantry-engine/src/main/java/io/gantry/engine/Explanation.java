@@ -43,10 +43,11 @@ public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason, St
     /** The same, with each reason worded by the host (e.g. {@code Insufficient nvidia.com/gpu}). */
     public String message(Function<Reason, String> wording) {
         requireNonNull(wording, "wording");
-        StringBuilder b = new StringBuilder("0/").append(totalNodes).append(" nodes are available");
         if (totalNodes == 0 && nodesByReason.isEmpty()) {
-            b.append(": no nodes in the cluster");
-        } else {
+            return "no nodes available to schedule pods"; // kube-scheduler's ErrNoNodesAvailable
+        }
+        StringBuilder b = new StringBuilder("0/").append(totalNodes).append(" nodes are available");
+        {
             Map<String, Integer> byMessage = new LinkedHashMap<>();
             nodesByReason.forEach((r, n) -> byMessage.merge(wording.apply(r), n, Integer::sum));
             List<String> parts = new ArrayList<>();

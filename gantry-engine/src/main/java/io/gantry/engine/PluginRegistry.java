@@ -9,7 +9,7 @@ import io.gantry.engine.plugins.FgdGpuSelector;
 import io.gantry.engine.plugins.FgdScore;
 import io.gantry.engine.plugins.FilterPlugin;
 import io.gantry.engine.plugins.GpuClusteringScore;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.GpuPackingScore;
 import io.gantry.engine.plugins.GpuSelector;
 import io.gantry.engine.plugins.NodePlacementFilter;
@@ -33,7 +33,7 @@ public final class PluginRegistry {
     public static final PluginRegistry STANDARD = new Builder()
             .filter("NodePlacement", NodePlacementFilter::new)
             .filter("ResourceFit", ResourceFitFilter::new)
-            .filter("GpuFit", GpuFitFilter::new)
+            .filter("GpuModel", GpuModelFilter::new)
             .score("Random", args -> new RandomScore(args.random()))
             .score("DotProduct", args -> new DotProductScore(args.mode()))
             .score("GpuClustering", args -> new GpuClusteringScore(args.mode()))
@@ -45,8 +45,8 @@ public final class PluginRegistry {
             .gpuSelector("fgd", args -> new FgdGpuSelector(args.fragmentation(), args.mode()))
             .build();
 
-    /** The filters every policy runs, in order: placement rules, CPU/memory/pods, GPUs. */
-    public static final List<String> STANDARD_FILTERS = List.of("NodePlacement", "ResourceFit", "GpuFit");
+    /** The filters every policy runs, in kube-scheduler's order: placement rules, GPU model, pods/CPU/memory/GPUs. */
+    public static final List<String> STANDARD_FILTERS = List.of("NodePlacement", "GpuModel", "ResourceFit");
 
     private final Map<String, Supplier<FilterPlugin>> filters;
     private final Map<String, Function<PluginArgs, ScorePlugin>> scores;

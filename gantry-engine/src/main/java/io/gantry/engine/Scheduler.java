@@ -145,8 +145,9 @@ public final class Scheduler {
         int slot = state.slotOf(nodeName);
         Reason reason = filterOne(cycle, slot);
         if (reason != null) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, Map.of(reason, 1)),
-                    reason.status(""), "");
+            Map<Reason, Integer> byReason = new HashMap<>();
+            reason.faults().forEach(f -> byReason.put(f, 1));
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, byReason), reason.status(""), "");
         }
         return reserveAndPermit(cycle, slot);
     }
@@ -493,7 +494,9 @@ public final class Scheduler {
         for (int slot = 0; slot < state.slotCount(); slot++) {
             Reason r = rejectedBy[slot];
             if (r != null) {
-                byReason.merge(r, 1, Integer::sum);
+                for (Reason fault : r.faults()) {
+                    byReason.merge(fault, 1, Integer::sum);
+                }
             }
         }
         return new Explanation(state.nodeCount(), byReason);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.engine.plugins.BestFitGpuSelector;
 import io.gantry.engine.plugins.BindPlugin;
 import io.gantry.engine.plugins.FilterPlugin;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.PermitPlugin;
 import io.gantry.engine.plugins.PostFilterPlugin;
 import io.gantry.engine.plugins.PreFilterPlugin;
@@ -35,7 +35,7 @@ class FrameworkTest {
     }
 
     private SchedulingProfile.Builder base() {
-        return SchedulingProfile.builder("test").filter(new ResourceFitFilter()).filter(new GpuFitFilter())
+        return SchedulingProfile.builder("test").filter(new GpuModelFilter()).filter(new ResourceFitFilter())
                 .gpuSelector(new BestFitGpuSelector());
     }
 

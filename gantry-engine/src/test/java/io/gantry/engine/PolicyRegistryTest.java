@@ -44,7 +44,7 @@ class PolicyRegistryTest {
     void aProfileHasTheStandardFiltersAndThePolicysWeightedScoresAndGpuChoice() {
         SchedulingProfile p = Policy.FGD.profile(ScoringMode.PAPER, TARGET, new SplittableRandom(1));
         assertThat(p.name()).isEqualTo("06-FGD");
-        assertThat(p.filters()).extracting(f -> f.name()).containsExactly("NodePlacement", "ResourceFit", "GpuFit");
+        assertThat(p.filters()).extracting(f -> f.name()).containsExactly("NodePlacement", "GpuModel", "ResourceFit");
         assertThat(p.scores()).hasSize(1);
         assertThat(p.scores().get(0).plugin()).isInstanceOf(FgdScore.class);
         assertThat(p.scores().get(0).weight()).isEqualTo(1);
