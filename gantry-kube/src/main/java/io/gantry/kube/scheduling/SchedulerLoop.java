@@ -20,6 +20,7 @@ import io.gantry.kube.model.NodeTranslator;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.model.PodTranslator;
+import io.gantry.kube.model.VolumeCatalog;
 import io.gantry.kube.scheduling.KubeApi.BindResult;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
 import io.gantry.kube.scheduling.SchedulingQueue.State;
@@ -58,6 +59,7 @@ public final class SchedulerLoop implements AutoCloseable {
     private static final long METRICS_PUBLISH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final SchedulerConfig config;
+    private final VolumeCatalog volumes;
     private final KubeApi api;
     private final SchedulerMetrics metrics;
     private final ClusterMirror mirror;
@@ -75,7 +77,9 @@ public final class SchedulerLoop implements AutoCloseable {
     private long lastTargetRefresh = System.nanoTime();
     private long lastMetricsPublish;
 
-    public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics) {
+    /** @param volumes where pods' claims are looked up; null when another scheduler checks volumes (extender) */
+    public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics, VolumeCatalog volumes) {
+        this.volumes = volumes;
         this.config = requireNonNull(config, "config");
         this.api = requireNonNull(api, "api");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -303,7 +307,7 @@ public final class SchedulerLoop implements AutoCloseable {
             queue.get(key).ifPresent(e -> e.pod = pod); // its bind is in flight
             return;
         }
-        PodDemand demand = PodTranslator.translate(pod);
+        PodDemand demand = PodTranslator.translate(pod, volumes);
         Entry e = queue.upsert(key, pod, demand, System.nanoTime());
         if (demand instanceof PodDemand.Valid v) {
             mirror.observe(v.request());
