@@ -34,6 +34,9 @@ import java.util.Set;
  */
 public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, ScorePlugin {
 
+    /** Made once: the pre-filter runs for every pod. */
+    private static final Status SKIP = Status.skip("InterPodAffinity");
+
     /** kube-scheduler's default hardPodAffinityWeight. */
     public static final int HARD_POD_AFFINITY_WEIGHT = 1;
 
@@ -125,7 +128,7 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     @Override
     public Status preFilter(ClusterState state, CycleContext cycle) {
         FilterState fs = filterState(state, cycle);
-        return fs == FilterState.NOTHING ? Status.skip(name()) : Status.SUCCESS;
+        return fs == FilterState.NOTHING ? SKIP : Status.SUCCESS;
     }
 
     @Override

@@ -20,6 +20,9 @@ import java.util.List;
  */
 public final class NodePorts implements PreFilterPlugin, FilterPlugin {
 
+    /** Made once: the pre-filter runs for every pod. */
+    private static final Status SKIP = Status.skip("NodePorts");
+
     public static final Reason PORTS_TAKEN = Reason.resolvable("NodePorts",
             "node(s) didn't have free ports for the requested pod ports");
 
@@ -63,7 +66,7 @@ public final class NodePorts implements PreFilterPlugin, FilterPlugin {
     @Override
     public Status preFilter(ClusterState state, CycleContext cycle) {
         HostPorts wanted = cycle.pod().attributes().getOrNull(PORTS);
-        return wanted == null || wanted.ports().isEmpty() ? Status.skip(name()) : Status.SUCCESS;
+        return wanted == null || wanted.ports().isEmpty() ? SKIP : Status.SUCCESS;
     }
 
     @Override

@@ -22,6 +22,9 @@ import java.util.Set;
  */
 public final class VolumeTopology implements PreFilterPlugin, FilterPlugin {
 
+    /** Made once: the pre-filter runs for every pod. */
+    private static final Status SKIP = Status.skip("VolumeTopology");
+
     public static final Reason NODE_AFFINITY_CONFLICT = Reason.unresolvable("VolumeNodeAffinity",
             "node(s) had volume node affinity conflict");
     public static final Reason ZONE_CONFLICT = Reason.unresolvable("VolumeZone",
@@ -84,7 +87,7 @@ public final class VolumeTopology implements PreFilterPlugin, FilterPlugin {
     public Status preFilter(ClusterState state, CycleContext cycle) {
         Volumes v = cycle.pod().attributes().getOrNull(VOLUMES);
         if (v == null || (v.bound().isEmpty() && v.blockers().isEmpty())) {
-            return Status.skip(name());
+            return SKIP;
         }
         if (!v.blockers().isEmpty()) {
             List<Reason> reasons = new ArrayList<>();
