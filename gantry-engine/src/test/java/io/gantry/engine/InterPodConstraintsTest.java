@@ -173,6 +173,7 @@ class InterPodConstraintsTest {
         for (var plugin : List.of(new InterPodAffinity(), new PodTopologySpread())) {
             CycleContext cycle = CycleContext.of(plain, state);
             plugin.preScore(state, cycle, feasible, 3);
+            assertThat(plugin.skipped()).as("%s skips the pod at pre-score", plugin.name()).isTrue();
             double[] scores = new double[3];
             for (int i = 0; i < 3; i++) {
                 scores[i] = plugin.score(state, cycle, feasible[i]);

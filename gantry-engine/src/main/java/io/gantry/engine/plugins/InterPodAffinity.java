@@ -350,6 +350,11 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     }
 
     @Override
+    public boolean skipped() {
+        return topologyScore.isEmpty();
+    }
+
+    @Override
     public double score(ClusterState state, CycleContext cycle, int node) {
         if (topologyScore.isEmpty()) {
             return 0;

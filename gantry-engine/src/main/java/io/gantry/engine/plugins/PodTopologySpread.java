@@ -281,6 +281,11 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, S
     }
 
     @Override
+    public boolean skipped() {
+        return scoreCounts == null;
+    }
+
+    @Override
     public double score(ClusterState state, CycleContext cycle, int node) {
         Counts counts = scoreCounts;
         if (counts == null) {
