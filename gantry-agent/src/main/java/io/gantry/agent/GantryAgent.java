@@ -154,6 +154,11 @@ public final class GantryAgent implements AutoCloseable {
         return supervisor.registrations();
     }
 
+    /** Registration rounds that failed and were retried, e.g. while the kubelet was not there yet. */
+    public int failedRegistrations() {
+        return supervisor.failedAttempts();
+    }
+
     /** Where metrics are served, or null. */
     public InetSocketAddress metricsAddress() {
         return http == null ? null : http.address();

@@ -79,9 +79,16 @@ class HealthFlowTest {
         kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 1, WAIT);
         int updates = kubelet.plugin("nvidia.com/gpu").updates().size();
         clock.advance(Duration.ofHours(1));
-        Thread.sleep(300); // several periodic checks (every 50 ms) run in that time
+        long checks = agent.monitor().checksDone();
+        // two more checks: the second began after the first ended, so wholly after the quiet period
+        FakeKubelet.awaitCount(() -> (int) (agent.monitor().checksDone() - checks), 2, WAIT);
         assertThat(agent.health().isHealthy(TestGpus.uuid(0))).isFalse();
-        assertThat(kubelet.plugin("nvidia.com/gpu").updates()).hasSize(updates);
+        // a later change is streamed as the only update since: GPU 0 was never streamed as healthy in between
+        backend.injectXid(TestGpus.uuid(2), 79);
+        FakeKubelet.Plugin after = kubelet.awaitDevices("nvidia.com/gpu", d -> unhealthy(d) == 2, WAIT);
+        assertThat(after.updates()).hasSize(updates + 1);
+        assertThat(after.devices()).filteredOn(d -> d.getHealth().equals("Unhealthy")).extracting(Device::getID)
+                .containsExactlyInAnyOrder(TestGpus.uuid(0), TestGpus.uuid(2));
     }
 
     @Test

@@ -41,6 +41,11 @@ import picocli.CommandLine.Option;
                 + "--tune times the cluster's GPU capacity, pods arrive one at a time and never leave, a pod that "
                 + "fits nowhere is dropped, and the GPU allocation is sampled after every pod.",
             "",
+            "With --mode time it replays the trace in simulated time instead: pods arrive at their creation time, "
+                + "wait in the scheduling queue until they fit, run for their traced duration and leave; it reports "
+                + "queueing delays per pod class, pods never placed, GPU-hours asked and served, and allocation and "
+                + "fragmentation over time (openb pod lists with times, or --trace-format dlrm).",
+            "",
             "With no --nodes/--pods it runs all policies on a built-in synthetic cluster and workload shaped like "
                 + "the Alibaba openb trace (1213 nodes; CPU-only, shared, 1-, 2-, 4- and 8-GPU pods in openb's "
                 + "proportions).",
@@ -49,7 +54,9 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
             "  gantry simulate",
             "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policy fgd,bestfit --seeds 42-51 --out results",
-            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv"})
+            "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv",
+            "  gantry simulate --mode time --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --load 0.9 --max-wait 1h",
+            "  gantry simulate --mode time --trace-format dlrm --pods disaggregated_DLRM_trace.csv --out results"})
 final class SimulateCommand implements Callable<Integer> {
 
     private static final String SYNTHETIC = "synthetic-openb";
@@ -115,6 +122,33 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress on stderr.")
     private boolean quiet;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "paper",
+            description = "paper: the FGD paper's protocol (above); time: replay the trace in simulated time: pods "
+                    + "arrive at their creation time, wait in the scheduling queue until they fit (retried when "
+                    + "something completes, with kube-scheduler's 1 s..10 s backoff), run for their traced duration "
+                    + "and leave (default: ${DEFAULT-VALUE}).")
+    private String simulationMode;
+
+    @Option(names = "--trace-format", paramLabel = "FORMAT", defaultValue = "openb",
+            description = "Time mode: openb (pod lists with creation_time/deletion_time; needs --nodes) or dlrm "
+                    + "(Alibaba's DLRM inference trace; --nodes optional, else a built-in cluster sized from the "
+                    + "trace) (default: ${DEFAULT-VALUE}).")
+    private String traceFormat;
+
+    @Option(names = "--load", paramLabel = "L",
+            description = "Time mode: compress (or stretch) inter-arrival times so the offered GPU load "
+                    + "(GPU time asked / (GPU capacity x arrival span)) is L, e.g. 0.9; durations unchanged.")
+    private Double load;
+
+    @Option(names = "--max-wait", paramLabel = "DURATION",
+            description = "Time mode: give a pod up after waiting this long, e.g. 30m, 6h, 2d (default: never).")
+    private String maxWait;
+
+    @Option(names = "--sample-interval", paramLabel = "DURATION", defaultValue = "events",
+            description = "Time mode: simulated time between samples of the allocation/fragmentation series, e.g. "
+                    + "10m, or 'events' for one sample after every moment with events (default: ${DEFAULT-VALUE}).")
+    private String sampleInterval;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -122,6 +156,19 @@ final class SimulateCommand implements Callable<Integer> {
         ScoringMode mode = parseScoring();
         List<Policy> chosen = policies.isEmpty() ? Arrays.asList(Policy.values())
                 : policies.stream().map(this::parsePolicy).distinct().toList();
+        String m = simulationMode.trim().toLowerCase(Locale.ROOT);
+        if (m.equals("time")) {
+            return new TimedSimulation(this, spec.commandLine(), err, outWriter).run(chosen, mode);
+        }
+        if (!m.equals("paper")) {
+            throw usage("--mode must be paper or time, got '" + simulationMode + "'");
+        }
+        CommandLine.ParseResult parsedOptions = spec.commandLine().getParseResult();
+        for (String timeOnly : List.of("--trace-format", "--load", "--max-wait", "--sample-interval")) {
+            if (parsedOptions.hasMatchedOption(timeOnly)) {
+                throw usage(timeOnly + " belongs to --mode time; the paper protocol has no clock");
+            }
+        }
         if (scale < 1) {
             throw usage("--scale must be >= 1, got " + scale);
         }
@@ -394,7 +441,53 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private CommandLine.ParameterException usage(String message) {
+    // ---- what time mode reads -----------------------------------------------------------------------------
+
+    Path nodesFile() {
+        return nodes;
+    }
+
+    List<Path> podFiles() {
+        return pods;
+    }
+
+    List<Long> seedsOrNull() {
+        return seeds;
+    }
+
+    String traceFormat() {
+        return traceFormat;
+    }
+
+    Double load() {
+        return load;
+    }
+
+    String maxWait() {
+        return maxWait;
+    }
+
+    String sampleInterval() {
+        return sampleInterval;
+    }
+
+    Path outDir() {
+        return out;
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    void prepareOutDir() {
+        prepareOut();
+    }
+
+    CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 

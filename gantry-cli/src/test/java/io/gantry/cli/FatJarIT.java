@@ -23,6 +23,8 @@ import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,12 +102,12 @@ class FatJarIT {
         }
     }
 
-    private static void await(String what, Path log, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting for " + what + "; output:\n" + read(log))
-                    .isLessThan(deadline);
-            Thread.sleep(50);
+    private static void await(String what, Path log, BooleanSupplier condition) {
+        try {
+            Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50)).dontCatchUncaughtExceptions().until(condition::getAsBoolean);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + "; output:\n" + read(log), e);
         }
     }
 

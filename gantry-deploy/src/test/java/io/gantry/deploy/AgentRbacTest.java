@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,10 +119,9 @@ class AgentRbacTest {
                 HealthTracker health = new HealthTracker(List.of("GPU-0"), Duration.ZERO, Clock.systemUTC());
                 try (NodeHealthPublisher p = NodeHealthPublisher.start(agent, NODE,
                         List.of(new GpuDevice(0, "GPU-0", "A100", 81920, "", 0, -1, "", false)), health)) {
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (p.published() == null && System.nanoTime() < end) {
-                        Thread.sleep(20);
-                    }
+                    Awaitility.await("the node's health annotation written").atMost(Duration.ofSeconds(10))
+                            .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                            .until(() -> p.published() != null);
                     assertThat(p.published()).isEqualTo("");
                 }
             }

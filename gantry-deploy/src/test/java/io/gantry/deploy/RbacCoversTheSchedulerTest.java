@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,8 +105,11 @@ class RbacCoversTheSchedulerTest {
             await("train-16gpu marked unschedulable", () -> unschedulable("train-16gpu"));
             Lease lease = client.leases().inNamespace(Deploy.NAMESPACE).withName(le.leaseName()).get();
             assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("gantry-0");
-            // let the leader renew the lease a few times
-            Thread.sleep(800);
+            // the leader renews the lease (its writes are among the requests checked below): twice more
+            for (int renewal = 1; renewal <= 2; renewal++) {
+                String renewed = renewTime(le.leaseName());
+                await("lease renewal " + renewal, () -> !java.util.Objects.equals(renewTime(le.leaseName()), renewed));
+            }
         }
 
         List<PolicyRule> clusterRules = Deploy.one(chart, ClusterRole.class).getRules();
@@ -138,6 +142,12 @@ class RbacCoversTheSchedulerTest {
                 "coordination.k8s.io|leases|patch");
     }
 
+    private String renewTime(String leaseName) {
+        Lease lease = client.leases().inNamespace(Deploy.NAMESPACE).withName(leaseName).get();
+        return lease == null || lease.getSpec().getRenewTime() == null ? null
+                : lease.getSpec().getRenewTime().toString();
+    }
+
     private Pod pod(String name) {
         return client.pods().inNamespace("default").withName(name).get();
     }
@@ -154,12 +164,9 @@ class RbacCoversTheSchedulerTest {
                 && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("timed out waiting for: %s", what).isLessThan(deadline);
-            Thread.sleep(25);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(25)).dontCatchUncaughtExceptions().until(condition::getAsBoolean);
     }
 
     /** A request as the RBAC authorizer sees it (Kubernetes' RequestInfo, for resource requests). */

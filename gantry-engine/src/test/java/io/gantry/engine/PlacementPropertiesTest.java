@@ -11,6 +11,9 @@ import io.gantry.engine.placement.Taint;
 import io.gantry.engine.placement.Taint.Effect;
 import io.gantry.engine.placement.Toleration;
 import io.gantry.engine.plugins.NodePlacementFilter;
+import io.gantry.testkit.Gen;
+import io.gantry.testkit.Property;
+import io.gantry.testkit.Shrink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,12 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random clusters with labels, taints and cordons, and random pods with selectors, affinity and tolerations: the
@@ -95,6 +93,14 @@ class PlacementPropertiesTest {
     private record Pod(PodRequest request, Map<String, String> selector, List<Integer> terms, List<Integer> tols) {
     }
 
+    /** One generated case: a cluster, the pods tried on it one by one, and the policy and mode. */
+    private record Case(List<Node> nodes, List<Pod> pods, Policy policy, ScoringMode mode) {
+        @Override
+        public String toString() {
+            return "Case[policy=" + policy.name() + ", mode=" + mode + ", nodes=" + nodes + ", pods=" + pods + "]";
+        }
+    }
+
     /** The placement verdict by hand: null when the rules let the pod onto the node. */
     private static Reason oracle(Node node, Pod pod) {
         NodeSpec spec = node.spec();
@@ -122,9 +128,20 @@ class PlacementPropertiesTest {
 
     // ---- the properties ------------------------------------------------------------------------------------
 
-    @Property(tries = 300)
-    void placementVerdictsMatchTheOracleAndTheSchedulerAgreesWithAssess(@ForAll("nodes") List<Node> nodes,
-            @ForAll("pods") List<Pod> pods, @ForAll("policies") Policy policy, @ForAll ScoringMode mode) {
+    @Test
+    void placementVerdictsMatchTheOracleAndTheSchedulerAgreesWithAssess() {
+        Property.check("placement verdicts match the oracle and the scheduler agrees with assess", 300,
+                gen -> new Case(nodes(gen), pods(gen), policies(gen), gen.oneOf(ScoringMode.class)),
+                Shrink.all(Shrink.listIn(Case::pods, 1, (c, pods) -> new Case(c.nodes(), pods, c.policy(), c.mode())),
+                        Shrink.listIn(Case::nodes, 1, (c, nodes) -> new Case(nodes, c.pods(), c.policy(), c.mode()))),
+                PlacementPropertiesTest::placementVerdictsMatchTheOracle);
+    }
+
+    private static void placementVerdictsMatchTheOracle(Case c) {
+        List<Node> nodes = c.nodes();
+        List<Pod> pods = c.pods();
+        Policy policy = c.policy();
+        ScoringMode mode = c.mode();
         ClusterState state = new ClusterState();
         Map<String, Node> byName = new LinkedHashMap<>();
         for (Node n : nodes) {
@@ -194,21 +211,20 @@ class PlacementPropertiesTest {
 
     // ---- generators ----------------------------------------------------------------------------------------
 
-    @Provide
-    Arbitrary<Policy> policies() {
-        return Arbitraries.of(Policy.BESTFIT, Policy.FGD, Policy.DOTPROD, Policy.GPUPACKING, Policy.GPUCLUSTERING);
+    private static Policy policies(Gen gen) {
+        return gen.oneOf(Policy.BESTFIT, Policy.FGD, Policy.DOTPROD, Policy.GPUPACKING, Policy.GPUCLUSTERING);
     }
 
-    @Provide
-    Arbitrary<List<Node>> nodes() {
-        Arbitrary<String> zone = Arbitraries.of("", "a", "b", "c");
-        Arbitrary<String> gen = Arbitraries.of("", "7", "8", "9", "x");
-        Arbitrary<List<Integer>> taints = Arbitraries.integers().between(0, TAINTS.size() - 1).set().ofMaxSize(2)
-                .map(ArrayList::new);
-        Arbitrary<Boolean> cordoned = Arbitraries.frequency(
-                net.jqwik.api.Tuple.of(3, false), net.jqwik.api.Tuple.of(1, true));
-        Arbitrary<long[]> size = Arbitraries.of(new long[] {2000, 2}, new long[] {8000, 4}, new long[] {8000, 0});
-        Arbitrary<Node> node = Combinators.combine(zone, gen, taints, cordoned, size).as((z, g, t, c, sz) -> {
+    /** 1 to 6 nodes named node-0, node-1, ...: zone and gen labels, up to two distinct taints, one in four cordoned. */
+    private static List<Node> nodes(Gen gen) {
+        int count = gen.intBetween(1, 6);
+        List<Node> nodes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String z = gen.oneOf("", "a", "b", "c");
+            String g = gen.oneOf("", "7", "8", "9", "x");
+            List<Integer> t = gen.distinctListOf(0, 2, () -> gen.intBetween(0, TAINTS.size() - 1));
+            boolean cordoned = gen.frequency(Gen.weight(3, x -> false), Gen.weight(1, x -> true));
+            long[] size = gen.oneOf(new long[] {2000, 2}, new long[] {8000, 4}, new long[] {8000, 0});
             Map<String, String> labels = new HashMap<>();
             if (!z.isEmpty()) {
                 labels.put("zone", z);
@@ -217,43 +233,29 @@ class PlacementPropertiesTest {
                 labels.put("gen", g);
             }
             List<Taint> ts = t.stream().map(TAINTS::get).toList();
-            NodeSpec spec = NodeSpec.of("x", sz[0], 32000, (int) sz[1], "A100").withLabels(labels).withTaints(ts)
-                    .withUnschedulable(c);
-            return new Node(spec, t);
-        });
-        return node.list().ofMinSize(1).ofMaxSize(6).map(list -> {
-            List<Node> named = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                NodeSpec n = list.get(i).spec();
-                named.add(new Node(new NodeSpec("node-" + i, n.cpuMilli(), n.memoryMib(), n.gpuCount(),
-                        n.gpuModel(), n.maxPods(), n.labels(), n.taints(), n.unschedulable()), list.get(i).taints()));
-            }
-            return named;
-        });
+            NodeSpec spec = NodeSpec.of("node-" + i, size[0], 32000, (int) size[1], "A100").withLabels(labels)
+                    .withTaints(ts).withUnschedulable(cordoned);
+            nodes.add(new Node(spec, t));
+        }
+        return nodes;
     }
 
-    @Provide
-    Arbitrary<List<Pod>> pods() {
-        Arbitrary<Map<String, String>> selector = Arbitraries.of(Map.of(), Map.of(), Map.of("zone", "a"),
-                Map.of("gen", "8"), Map.of("zone", "b", "gen", "9"));
-        Arbitrary<List<Integer>> terms = Arbitraries.integers().between(0, TERMS.size() - 1).list().ofMaxSize(2);
-        Arbitrary<List<Integer>> tols = Arbitraries.integers().between(0, TOLERATIONS.size() - 1).list()
-                .ofMaxSize(3);
-        Arbitrary<int[]> shape = Arbitraries.of(new int[] {500, 0, 0}, new int[] {1000, 1, 1000},
-                new int[] {1000, 1, 300}, new int[] {3000, 2, 1000});
-        Arbitrary<Pod> pod = Combinators.combine(selector, terms, tols, shape).as((sel, ts, tl, sh) -> {
+    /** 1 to 8 pods named pod-0, pod-1, ...: a selector, up to two affinity terms and up to three tolerations. */
+    private static List<Pod> pods(Gen gen) {
+        int count = gen.intBetween(1, 8);
+        List<Pod> pods = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Map<String, String> sel = gen.oneOf(Map.of(), Map.of(), Map.of("zone", "a"), Map.of("gen", "8"),
+                    Map.of("zone", "b", "gen", "9"));
+            List<Integer> ts = gen.listOf(0, 2, () -> gen.intBetween(0, TERMS.size() - 1));
+            List<Integer> tl = gen.listOf(0, 3, () -> gen.intBetween(0, TOLERATIONS.size() - 1));
+            int[] sh = gen.oneOf(new int[] {500, 0, 0}, new int[] {1000, 1, 1000}, new int[] {1000, 1, 300},
+                    new int[] {3000, 2, 1000});
             NodePlacement rules = new NodePlacement(sel, ts.stream().map(t -> TERMS.get(t).term()).toList(),
                     tl.stream().map(t -> TOLERATIONS.get(t).toleration()).toList());
-            PodRequest request = PodRequest.of("x", sh[0], 1000, sh[1], sh[2]).withPlacement(rules);
-            return new Pod(request, sel, ts, tl);
-        });
-        return pod.list().ofMinSize(1).ofMaxSize(8).map(list -> {
-            List<Pod> named = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                Pod p = list.get(i);
-                named.add(new Pod(p.request().withName("pod-" + i), p.selector(), p.terms(), p.tols()));
-            }
-            return named;
-        });
+            PodRequest request = PodRequest.of("pod-" + i, sh[0], 1000, sh[1], sh[2]).withPlacement(rules);
+            pods.add(new Pod(request, sel, ts, tl));
+        }
+        return pods;
     }
 }

@@ -1,13 +1,11 @@
 package io.gantry.engine;
 
+import io.gantry.testkit.Gen;
+import io.gantry.testkit.Property;
+import io.gantry.testkit.Shrink;
+import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random small clusters (1 to 5 nodes, 1 to 8 GPUs each) under random schedule/release sequences, for all six
@@ -15,67 +13,78 @@ import net.jqwik.api.Tuple;
  */
 class SchedulerPropertiesTest {
 
-    @Property(tries = 200)
-    void theBooksStayExactAndReleasingEverythingEmptiesTheCluster(@ForAll("clusters") List<NodeSpec> nodes,
-            @ForAll("operations") List<SchedulingRun.Op> ops, @ForAll Policy policy, @ForAll ScoringMode mode,
-            @ForAll long seed) {
-        SchedulingRun run = new SchedulingRun(nodes, ops, policy, mode, seed);
-        run.run(ops, false); // (a) and (b) after every operation
-        run.releaseAllAndCheckEmpty(); // (d)
+    /** One generated run: the cluster, the operations, and the policy, mode and seed it runs under. */
+    record Case(List<NodeSpec> nodes, List<SchedulingRun.Op> ops, Policy policy, ScoringMode mode, long seed) {
+        @Override
+        public String toString() {
+            return "Case[policy=" + policy.name() + ", mode=" + mode + ", seed=" + seed + ", nodes=" + nodes
+                    + ", ops=" + ops + "]";
+        }
     }
 
-    @Property(tries = 200)
-    void releasingRightAfterSchedulingRestoresTheExactState(@ForAll("clusters") List<NodeSpec> nodes,
-            @ForAll("operations") List<SchedulingRun.Op> ops, @ForAll Policy policy, @ForAll ScoringMode mode,
-            @ForAll long seed) {
-        SchedulingRun run = new SchedulingRun(nodes, ops, policy, mode, seed);
-        run.run(ops, true); // (c) for every placement, then (a) and (b)
-        run.releaseAllAndCheckEmpty();
+    /** A failing run is reported with as few operations, then nodes, as still fail. */
+    private static final Property.Shrinker<Case> SHRINK = Shrink.all(
+            Shrink.listIn(Case::ops, 0, (c, ops) -> new Case(c.nodes(), ops, c.policy(), c.mode(), c.seed())),
+            Shrink.listIn(Case::nodes, 1, (c, nodes) -> new Case(nodes, c.ops(), c.policy(), c.mode(), c.seed())));
+
+    @Test
+    void theBooksStayExactAndReleasingEverythingEmptiesTheCluster() {
+        Property.check("the books stay exact and releasing everything empties the cluster", 200,
+                SchedulerPropertiesTest::runCase, SHRINK, c -> {
+                    SchedulingRun run = new SchedulingRun(c.nodes(), c.ops(), c.policy(), c.mode(), c.seed());
+                    run.run(c.ops(), false); // (a) and (b) after every operation
+                    run.releaseAllAndCheckEmpty(); // (d)
+                });
     }
 
-    @Provide
-    Arbitrary<List<NodeSpec>> clusters() {
-        Arbitrary<NodeSpec> node = Combinators.combine(
-                Arbitraries.of(4000L, 16000L, 64000L),
-                Arbitraries.of(8192L, 65536L),
-                Arbitraries.integers().between(1, 8),
-                Arbitraries.of("A", "B", "C"),
-                Arbitraries.integers().between(3, 16))
-                .as((cpu, mem, gpus, model, maxPods) -> new NodeSpec("x", cpu, mem, gpus, model, maxPods));
-        return node.list().ofMinSize(1).ofMaxSize(5).map(list -> {
-            java.util.ArrayList<NodeSpec> named = new java.util.ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-                NodeSpec n = list.get(i);
-                named.add(new NodeSpec("node-" + i, n.cpuMilli(), n.memoryMib(), n.gpuCount(), n.gpuModel(),
-                        n.maxPods()));
-            }
-            return named;
-        });
+    @Test
+    void releasingRightAfterSchedulingRestoresTheExactState() {
+        Property.check("releasing right after scheduling restores the exact state", 200,
+                SchedulerPropertiesTest::runCase, SHRINK, c -> {
+                    SchedulingRun run = new SchedulingRun(c.nodes(), c.ops(), c.policy(), c.mode(), c.seed());
+                    run.run(c.ops(), true); // (c) for every placement, then (a) and (b)
+                    run.releaseAllAndCheckEmpty();
+                });
     }
 
-    @Provide
-    Arbitrary<List<SchedulingRun.Op>> operations() {
-        Arbitrary<SchedulingRun.Op> schedule = pods().map(SchedulingRun.Schedule::new);
-        Arbitrary<SchedulingRun.Op> release = Arbitraries.integers().between(0, 1000).map(SchedulingRun.Release::new);
-        return Arbitraries.frequencyOf(Tuple.of(3, schedule), Tuple.of(1, release)).list().ofMaxSize(60);
+    static Case runCase(Gen gen) {
+        return new Case(clusters(gen), operations(gen), gen.oneOf(Policy.values()), gen.oneOf(ScoringMode.class),
+                gen.anyLong());
     }
 
-    private Arbitrary<PodRequest> pods() {
-        Arbitrary<Long> cpu = Arbitraries.of(0L, 500L, 2000L, 6000L, 20000L);
-        Arbitrary<Long> mem = Arbitraries.of(0L, 1024L, 4096L, 30000L);
-        Arbitrary<int[]> gpu = Arbitraries.frequencyOf(
-                Tuple.of(2, Arbitraries.just(new int[] {0, 0})),
-                Tuple.of(4, Arbitraries.integers().between(1, 999).edgeCases(e -> e.includeOnly(1, 500, 999))
-                        .map(m -> new int[] {1, m})),
-                Tuple.of(3, Arbitraries.just(new int[] {1, 1000})),
-                Tuple.of(1, Arbitraries.of(2, 4, 8).map(k -> new int[] {k, 1000})));
-        Arbitrary<List<String>> models = Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.just(List.<String>of())),
-                Tuple.of(2, Arbitraries.just(List.of("A"))),
-                Tuple.of(1, Arbitraries.just(List.of("B", "C"))),
-                Tuple.of(1, Arbitraries.just(List.of("A", "A"))),
-                Tuple.of(1, Arbitraries.just(List.of("D"))));
-        return Combinators.combine(cpu, mem, gpu, models)
-                .as((c, m, g, ms) -> PodRequest.of("shape", c, m, g[0], g[1]).withAllowedGpuModels(ms));
+    /** 1 to 5 nodes named node-0, node-1, ... */
+    static List<NodeSpec> clusters(Gen gen) {
+        int size = gen.intBetween(1, 5);
+        List<NodeSpec> nodes = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            nodes.add(new NodeSpec("node-" + i, gen.oneOf(4000L, 16000L, 64000L), gen.oneOf(8192L, 65536L),
+                    gen.intBetween(1, 8), gen.oneOf("A", "B", "C"), gen.intBetween(3, 16)));
+        }
+        return nodes;
+    }
+
+    /** Up to 60 operations, three schedules to one release. */
+    static List<SchedulingRun.Op> operations(Gen gen) {
+        return gen.listOf(0, 60, () -> gen.frequency(
+                Gen.<SchedulingRun.Op>weight(3, g -> new SchedulingRun.Schedule(pod(g))),
+                Gen.weight(1, g -> new SchedulingRun.Release(g.intBetween(0, 1000)))));
+    }
+
+    /** A pod shape: CPU-only, a share (edge cases 1, 500 and 999 milli), one whole GPU, or 2, 4 or 8 GPUs. */
+    static PodRequest pod(Gen gen) {
+        long cpu = gen.oneOf(0L, 500L, 2000L, 6000L, 20000L);
+        long mem = gen.oneOf(0L, 1024L, 4096L, 30000L);
+        int[] gpu = gen.frequency(
+                Gen.weight(2, g -> new int[] {0, 0}),
+                Gen.weight(4, g -> new int[] {1, g.intBetween(1, 999, 1, 500, 999)}),
+                Gen.weight(3, g -> new int[] {1, 1000}),
+                Gen.weight(1, g -> new int[] {g.oneOf(2, 4, 8), 1000}));
+        List<String> models = gen.frequency(
+                Gen.weight(6, g -> List.<String>of()),
+                Gen.weight(2, g -> List.of("A")),
+                Gen.weight(1, g -> List.of("B", "C")),
+                Gen.weight(1, g -> List.of("A", "A")),
+                Gen.weight(1, g -> List.of("D")));
+        return PodRequest.of("shape", cpu, mem, gpu[0], gpu[1]).withAllowedGpuModels(models);
     }
 }

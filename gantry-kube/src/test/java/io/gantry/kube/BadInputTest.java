@@ -24,6 +24,10 @@ class BadInputTest extends SandboxTest {
         return events(client(), pod).stream().filter(e -> "FailedScheduling".equals(e.getReason())).toList();
     }
 
+    private double unschedulableAttempts() {
+        return scheduler.metrics().attempts(SchedulerMetrics.Result.UNSCHEDULABLE);
+    }
+
     private void awaitFailure(String pod) {
         await("FailedScheduling for " + pod, Duration.ofSeconds(10), () -> !failures(pod).isEmpty());
     }
@@ -54,8 +58,19 @@ class BadInputTest extends SandboxTest {
                 .getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
                         && "False".equals(c.getStatus()) && c.getMessage().contains("gpu-milli is 1500")));
 
-        // Not retried forever: the backoff is 100 ms here, yet no new attempt or event comes.
-        Thread.sleep(1500);
+        // Not retried forever, though the backoff is 100 ms here: a pod too big for any node is retried after each
+        // cluster change once its backoff has passed; two such rounds go by, and still no new attempt or event comes
+        // for the invalid pods.
+        create(pod("too-big", 16, 1000));
+        await("too-big found unschedulable", Duration.ofSeconds(10), () -> unschedulableAttempts() >= 1);
+        for (int round = 1; round <= 2; round++) {
+            double before = unschedulableAttempts();
+            String label = "round-" + round;
+            client().nodes().withName("gpu").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                    .editMetadata().addToLabels("gantry.test/round", label).endMetadata().build());
+            await("too-big retried after cluster change " + round, Duration.ofSeconds(10),
+                    () -> unschedulableAttempts() > before);
+        }
         assertThat(failures("share-above-one")).hasSize(1);
         assertThat(scheduler.metrics().attempts(SchedulerMetrics.Result.INVALID)).isEqualTo(3.0);
         for (String bad : List.of("share-above-one", "share-and-whole", "garbled-model")) {

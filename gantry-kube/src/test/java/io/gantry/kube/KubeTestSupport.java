@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 
 /** Shared set-up for tests against the in-process API server. */
 final class KubeTestSupport {
@@ -52,19 +53,10 @@ final class KubeTestSupport {
         }
     }
 
+    /** Waits for an observable condition (polled every 20 ms); fails naming it when it is not met in time. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .dontCatchUncaughtExceptions().until(condition::getAsBoolean);
     }
 
     static Pod get(KubernetesClient client, String name) {

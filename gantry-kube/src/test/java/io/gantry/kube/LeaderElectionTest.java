@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gantry.kube.config.SchedulerConfig;
+import io.gantry.kube.metrics.SchedulerMetrics;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,18 @@ class LeaderElectionTest extends SandboxTest {
             a.close();
             clientA.close();
             clientB.close();
+        }
+    }
+
+    /** How the instance's own loop explains the pod, asked on that loop. */
+    private static String status(GantryScheduler instance, String pod) {
+        try {
+            return instance.loop().call(view -> view.explain(NS, pod)).get(5, TimeUnit.SECONDS).status();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the loop of the instance did not explain " + pod, e);
         }
     }
 
@@ -102,7 +116,12 @@ class LeaderElectionTest extends SandboxTest {
                             new io.fabric8.kubernetes.api.model.Quantity("2000")).endResources().endContainer()
                     .endSpec().build());
             await("event", Duration.ofSeconds(10), () -> KubeTestSupport.events(client(), "bad").size() == 1);
-            Thread.sleep(1000);
+            // the standby has applied the pod (it explains it as invalid) and decided, on its loop, not to report
+            // it: a report would have been counted as an invalid attempt before the explain ran
+            await("the standby has seen the pod", Duration.ofSeconds(10),
+                    () -> "invalid".equals(status(two.b, "bad")));
+            assertThat(two.b.metrics().attempts(SchedulerMetrics.Result.INVALID)).isZero();
+            assertThat(two.a.metrics().attempts(SchedulerMetrics.Result.INVALID)).isEqualTo(1.0);
             assertThat(KubeTestSupport.events(client(), "bad")).hasSize(1);
             assertThat(client().pods().inNamespace(NS).withName("bad").get().getSpec().getNodeName()).isNull();
         }

@@ -3,17 +3,14 @@ package io.gantry.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.gantry.kube.sandbox.KubeSandbox;
+import io.gantry.testkit.Gen;
+import io.gantry.testkit.Property;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random create/delete sequences with a scheduler restart in the middle: no GPU share is ever handed out twice,
@@ -33,19 +30,29 @@ class RandomChurnPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Step>> steps() {
-        Arbitrary<Step> create = Combinators.combine(Arbitraries.of(1, 1, 1, 2, 4),
-                Arbitraries.of(100, 250, 500, 700, 1000)).as((g, m) -> new Step(0, g, g > 1 ? 1000 : m, 0));
-        Arbitrary<Step> delete = Arbitraries.integers().between(0, 1000).map(i -> new Step(1, 0, 0, i));
-        Arbitrary<Step> step = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, create), net.jqwik.api.Tuple.of(3, delete));
-        return step.list().ofMinSize(10).ofMaxSize(30);
+    /** One generated run: its steps, and the step before which the scheduler is restarted. */
+    record Case(List<Step> steps, int restartAt) {
     }
 
-    @Property(tries = 6, shrinking = ShrinkingMode.OFF)
-    void noGpuTwiceAndEverySchedulablePodBound(@ForAll("steps") List<Step> steps,
-            @ForAll("restartAt") int restartAt) throws Exception {
+    /** 10 to 30 steps, six creates to three deletes; a create asks 1 (three times in five), 2 or 4 GPUs. */
+    static List<Step> steps(Gen gen) {
+        return gen.listOf(10, 30, () -> gen.frequency(
+                Gen.weight(6, g -> {
+                    int gpus = g.oneOf(1, 1, 1, 2, 4);
+                    int milli = g.oneOf(100, 250, 500, 700, 1000);
+                    return new Step(0, gpus, gpus > 1 ? 1000 : milli, 0);
+                }),
+                Gen.weight(3, g -> new Step(1, 0, 0, g.intBetween(0, 1000)))));
+    }
+
+    @Test
+    void noGpuTwiceAndEverySchedulablePodBound() {
+        Property.check("no GPU twice and every schedulable pod bound", 6,
+                gen -> new Case(steps(gen), gen.intBetween(3, 20)), RandomChurnPropertyTest::churn);
+    }
+
+    private static void churn(Case c) {
+        List<Step> steps = c.steps();
         try (KubeSandbox sandbox = KubeSandbox.start()) {
             var client = sandbox.client();
             client.nodes().resource(KubeSandbox.gpuNode("a", 4, "A100", 64, 256)).create();
@@ -54,7 +61,8 @@ class RandomChurnPropertyTest {
             GantryScheduler scheduler = KubeTestSupport.start(client, KubeTestSupport.config());
             List<String> live = new ArrayList<>();
             int created = 0;
-            int at = Math.min(restartAt, steps.size());
+            int at = Math.min(c.restartAt(), steps.size());
+            int bindsAtBurstStart = 0;
             try {
                 for (int i = 0; i < steps.size(); i++) {
                     if (i == at) {
@@ -72,28 +80,19 @@ class RandomChurnPropertyTest {
                         client.pods().inNamespace(KubeTestSupport.NS).withName(name).delete();
                     }
                     if (i % 5 == 4) {
-                        Thread.sleep(50); // let some binds land between bursts
+                        // let some binds land between bursts: one more bind, or nothing left that could be bound
+                        int before = bindsAtBurstStart;
+                        KubeTestSupport.await("a bind after burst " + (i / 5 + 1) + " of " + steps,
+                                Duration.ofSeconds(30), () -> binds(sandbox) > before
+                                        || !aPendingPodFits(client, GpuLedger.read(client)));
+                        bindsAtBurstStart = binds(sandbox);
                     }
                     GpuLedger ledger = GpuLedger.read(client);
                     assertThat(ledger.problems).as("after step %d of %s", i, steps).isEmpty();
                 }
                 GantryScheduler settled = scheduler;
-                KubeTestSupport.await("every schedulable pod bound", Duration.ofSeconds(30), () -> {
-                    GpuLedger ledger = GpuLedger.read(client);
-                    for (Pod p : client.pods().inNamespace(KubeTestSupport.NS).list().getItems()) {
-                        if (p.getSpec().getNodeName() == null) {
-                            var limits = p.getSpec().getContainers().get(0).getResources().getLimits();
-                            int gpus = limits.containsKey("nvidia.com/gpu")
-                                    ? Integer.parseInt(limits.get("nvidia.com/gpu").getAmount()) : 1;
-                            int milli = limits.containsKey("gantry.io/gpu-milli")
-                                    ? Integer.parseInt(limits.get("gantry.io/gpu-milli").getAmount()) : 1000;
-                            if (ledger.fits(gpus, milli)) {
-                                return false;
-                            }
-                        }
-                    }
-                    return settled.loop().isSynced();
-                });
+                KubeTestSupport.await("every schedulable pod bound", Duration.ofSeconds(30),
+                        () -> !aPendingPodFits(client, GpuLedger.read(client)) && settled.loop().isSynced());
                 GpuLedger end = GpuLedger.read(client);
                 assertThat(end.problems).isEmpty();
                 for (var e : sandbox.dispatcher().bindCounts().entrySet()) {
@@ -105,8 +104,24 @@ class RandomChurnPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> restartAt() {
-        return Arbitraries.integers().between(3, 20);
+    private static int binds(KubeSandbox sandbox) {
+        return sandbox.dispatcher().bindCounts().values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Whether some unbound pod would fit on a node by the GPUs the ledger says are free. */
+    private static boolean aPendingPodFits(KubernetesClient client, GpuLedger ledger) {
+        for (Pod p : client.pods().inNamespace(KubeTestSupport.NS).list().getItems()) {
+            if (p.getSpec().getNodeName() == null) {
+                var limits = p.getSpec().getContainers().get(0).getResources().getLimits();
+                int gpus = limits.containsKey("nvidia.com/gpu")
+                        ? Integer.parseInt(limits.get("nvidia.com/gpu").getAmount()) : 1;
+                int milli = limits.containsKey("gantry.io/gpu-milli")
+                        ? Integer.parseInt(limits.get("gantry.io/gpu-milli").getAmount()) : 1000;
+                if (ledger.fits(gpus, milli)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -1,7 +1,6 @@
 package io.gantry.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
@@ -16,6 +15,7 @@ import io.gantry.sim.trace.OpenbTraceReader;
 import io.gantry.sim.workload.OpenbWorkloadBuilder;
 import io.gantry.sim.workload.ReplayWorkload;
 import io.gantry.sim.workload.Workload;
+import io.gantry.testkit.SharedData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The openb acceptance checks of the protocol (§8, §9), on the real trace and the paper's rows. Skipped only where
- * the shared data is absent.
+ * The openb acceptance checks of the protocol (§8, §9), on the real trace and the paper's rows. Where the shared data
+ * is absent they are skipped, except in CI, where that fails them ({@link SharedData}).
  */
 class OpenbAcceptanceTest {
 
@@ -43,9 +43,7 @@ class OpenbAcceptanceTest {
     private static final Map<String, Object> CACHE = new ConcurrentHashMap<>();
 
     static Path shared() {
-        String property = System.getProperty("gantry.shared.dir");
-        Path dir = property == null || property.isBlank() ? Path.of("../../shared") : Path.of(property);
-        return dir.toAbsolutePath().normalize();
+        return SharedData.dir();
     }
 
     static Path traces() {
@@ -60,11 +58,10 @@ class OpenbAcceptanceTest {
         return shared().resolve("benchmarks").resolve(file);
     }
 
-    private static void assumeData(String trace, long seed) {
-        assumeTrue(Files.isDirectory(traces()), "openb trace not present at " + traces());
-        assumeTrue(Files.isDirectory(replay(trace, seed)), "replay folder not present at " + replay(trace, seed));
-        assumeTrue(Files.isRegularFile(benchmark("paper_analysis_allo_discrete.csv")),
-                "paper rows not present at " + benchmark("paper_analysis_allo_discrete.csv"));
+    private static void requireData(String trace, long seed) {
+        SharedData.require(traces());
+        SharedData.require(replay(trace, seed));
+        SharedData.require(benchmark("paper_analysis_allo_discrete.csv"));
     }
 
     @SuppressWarnings("unchecked")
@@ -112,18 +109,18 @@ class OpenbAcceptanceTest {
     @ParameterizedTest(name = "{0} seed {1} {2}")
     @MethodSource("replayCases")
     void exactReplayMatchesThePapersRow(String trace, long seed, Policy policy) {
-        assumeData(trace, seed);
+        requireData(trace, seed);
         RunResult r = run(trace, seed, policy);
         assertThat(r.workload()).isEqualTo(trace);
         assertThat(r.totalGpus()).isEqualTo(6212);
         assertColumns(r.allocation(), paper("paper_analysis_allo_discrete.csv").row(trace, policy.paperName(), seed),
                 "allocation", trace, seed, policy);
-        if (Files.isRegularFile(benchmark("paper_analysis_frag_discrete.csv"))) {
+        if (SharedData.present(benchmark("paper_analysis_frag_discrete.csv"))) {
             assertColumns(r.fragmentation(),
                     paper("paper_analysis_frag_discrete.csv").row(trace, policy.paperName(), seed), "fragmentation",
                     trace, seed, policy);
         }
-        if (Files.isRegularFile(benchmark("paper_analysis_frag_ratio_discrete.csv"))) {
+        if (SharedData.present(benchmark("paper_analysis_frag_ratio_discrete.csv"))) {
             assertColumns(r.fragmentationRatio(),
                     paper("paper_analysis_frag_ratio_discrete.csv").row(trace, policy.paperName(), seed),
                     "fragmentation ratio", trace, seed, policy);
@@ -147,7 +144,7 @@ class OpenbAcceptanceTest {
 
     @Test
     void checkValuesOfSection8() {
-        assumeData(DEFAULT, 42);
+        requireData(DEFAULT, 42);
         RunResult fgd = run(DEFAULT, 42, Policy.FGD);
         assertThat(fgd.pods()).isEqualTo(10_866);
         assertThat(fgd.failedPods()).isEqualTo(2532);
@@ -169,7 +166,7 @@ class OpenbAcceptanceTest {
 
     @Test
     void replayedStreamOfSection8() {
-        assumeData(DEFAULT, 42);
+        requireData(DEFAULT, 42);
         Workload w = workload(DEFAULT, 42);
         assertThat(w.nodes()).hasSize(1213);
         assertThat(w.gpuCapacityMilli()).isEqualTo(6_212_000);
@@ -195,7 +192,7 @@ class OpenbAcceptanceTest {
 
     @Test
     void allocationRowIsWrittenAsThePapersFileWritesIt() throws IOException {
-        assumeData(DEFAULT, 42);
+        requireData(DEFAULT, 42);
         List<String> lines = Files.readAllLines(benchmark("paper_analysis_allo_discrete.csv"));
         assertThat(lines.get(0)).isEqualTo(CsvReports.header());
         for (Policy policy : List.of(Policy.BESTFIT, Policy.FGD)) {
@@ -208,7 +205,7 @@ class OpenbAcceptanceTest {
 
     @Test
     void gantrysOwnStreamFollowsTheTuningRules() {
-        assumeTrue(Files.isDirectory(traces()), "openb trace not present at " + traces());
+        SharedData.require(traces());
         List<PodRequest> pods = pods(DEFAULT);
         Workload w = OpenbWorkloadBuilder.build(DEFAULT, nodes(), pods, 42, 1.3, 1);
         assertThat(w.arrivals().subList(0, pods.size())).containsExactlyInAnyOrderElementsOf(pods);

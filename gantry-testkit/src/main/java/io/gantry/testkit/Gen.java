@@ -3,7 +3,9 @@ package io.gantry.testkit;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,6 +34,26 @@ public final class Gen {
         }
         if (edge == 1) {
             return max;
+        }
+        return (int) (min + random.nextLong((long) max - min + 1));
+    }
+
+    /**
+     * An int in [min, max] whose edge cases are exactly {@code edgeCases}: one draw in eight is one of them, the
+     * rest are uniform over the range. For ranges where the interesting values are not (only) the bounds, e.g. the
+     * half-GPU share 500 of [1, 999].
+     */
+    public int intBetween(int min, int max, int... edgeCases) {
+        if (min > max) {
+            throw new IllegalArgumentException("min " + min + " > max " + max);
+        }
+        for (int e : edgeCases) {
+            if (e < min || e > max) {
+                throw new IllegalArgumentException("edge case " + e + " is outside [" + min + ", " + max + "]");
+            }
+        }
+        if (edgeCases.length > 0 && random.nextInt(8) == 0) {
+            return edgeCases[random.nextInt(edgeCases.length)];
         }
         return (int) (min + random.nextLong((long) max - min + 1));
     }
@@ -98,6 +120,23 @@ public final class Gen {
             list.add(element.get());
         }
         return list;
+    }
+
+    /**
+     * A list of min..max distinct elements, each drawn by the generator (a drawn duplicate is drawn again), in the
+     * order first drawn. Fails when the generator cannot give {@code min} distinct values.
+     */
+    public <T> List<T> distinctListOf(int min, int max, Supplier<T> element) {
+        int size = intBetween(min, max);
+        Set<T> set = new LinkedHashSet<>();
+        for (int attempts = 0; set.size() < size && attempts < 100 * (size + 1); attempts++) {
+            set.add(element.get());
+        }
+        if (set.size() < min) {
+            throw new IllegalStateException("the generator gave only " + set.size() + " distinct values, " + min
+                    + " wanted");
+        }
+        return new ArrayList<>(set);
     }
 
     /** One of the choices, picked with the given weights. */

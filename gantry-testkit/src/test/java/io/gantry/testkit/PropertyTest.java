@@ -65,4 +65,94 @@ class PropertyTest {
         }
         assertThat(heavy).isBetween(8700, 9300);
     }
+
+    @Test
+    void edgeCasesAreDrawnOftenAndTheRestIsUniformOverTheRange() {
+        Gen gen = new Gen(3);
+        int[] counts = new int[1000];
+        for (int i = 0; i < 80_000; i++) {
+            int v = gen.intBetween(1, 999, 1, 500, 999);
+            assertThat(v).isBetween(1, 999);
+            counts[v]++;
+        }
+        // each edge case about 1/24 of the draws (3,333) plus its uniform share; an ordinary value about 70
+        assertThat(counts[500]).isBetween(3000, 3800);
+        assertThat(counts[1]).isBetween(3000, 3800);
+        assertThat(counts[999]).isBetween(3000, 3800);
+        assertThat(counts[250]).isBetween(30, 130);
+        assertThatThrownBy(() -> gen.intBetween(1, 999, 1000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("edge case 1000 is outside [1, 999]");
+    }
+
+    @Test
+    void distinctListsHaveNoDuplicatesAndEverySizeInRange() {
+        Gen gen = new Gen(5);
+        Set<Integer> sizes = new HashSet<>();
+        for (int i = 0; i < 2000; i++) {
+            List<Integer> list = gen.distinctListOf(0, 2, () -> gen.intBetween(0, 3));
+            assertThat(list).doesNotHaveDuplicates().allMatch(v -> v >= 0 && v <= 3);
+            sizes.add(list.size());
+        }
+        assertThat(sizes).containsExactlyInAnyOrder(0, 1, 2);
+        assertThatThrownBy(() -> gen.distinctListOf(3, 3, () -> 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only 1 distinct values, 3 wanted");
+    }
+
+    /** A list case that fails when it holds both a 7 and, anywhere after it, a 9. */
+    private static void noSevenBeforeNine(List<Integer> list) {
+        int seven = list.indexOf(7);
+        if (seven >= 0 && list.subList(seven, list.size()).contains(9)) {
+            throw new AssertionError("7 before 9 in " + list);
+        }
+    }
+
+    @Test
+    void aFailingListCaseIsShrunkToTheElementsThatMatterAndTheGeneratedCaseIsShownToo() {
+        assertThatThrownBy(() -> Property.check("no 7 before a 9", 200,
+                gen -> gen.listOf(20, 40, () -> gen.intBetween(0, 9)),
+                list -> Shrink.list(list, 0), PropertyTest::noSevenBeforeNine))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("steps): [7, 9]\ngenerated case: [")
+                .hasMessageContaining("7 before 9 in [7, 9]");
+    }
+
+    @Test
+    void shrinkingIsReplayedBySeedAndKeepsTheMinimumSize() {
+        List<String> messages = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try {
+                Property.check("at most 3 elements", 50, gen -> gen.listOf(5, 30, () -> gen.intBetween(0, 100)),
+                        Shrink.listIn(l -> l, 2, (l, shorter) -> shorter), l -> assertThat(l).hasSizeLessThan(4));
+            } catch (AssertionError e) {
+                messages.add(e.getMessage());
+            }
+        }
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(0)).isEqualTo(messages.get(1)).contains("steps): [");
+        String shrunk = messages.get(0).substring(messages.get(0).indexOf("steps): [") + 8,
+                messages.get(0).indexOf("\ngenerated case"));
+        assertThat(shrunk.split(",")).as(shrunk).hasSize(4);
+    }
+
+    @Test
+    void listCandidatesAreShorterKeepOrderAndHonourTheMinimum() {
+        List<Integer> list = List.of(1, 2, 3, 4, 5);
+        List<List<Integer>> candidates = Shrink.list(list, 0);
+        assertThat(candidates.get(0)).containsExactly(4, 5);
+        assertThat(candidates.get(1)).containsExactly(1, 2, 3);
+        assertThat(candidates).contains(List.of(2, 3, 4, 5), List.of(1, 2, 3, 4)).doesNotContain(list)
+                .doesNotHaveDuplicates().allMatch(c -> c.size() < 5);
+        assertThat(Shrink.list(list, 4)).allMatch(c -> c.size() == 4).hasSize(5);
+        assertThat(Shrink.list(List.of(), 0)).isEmpty();
+        assertThat(Shrink.list(List.of(1), 1)).isEmpty();
+        assertThat(Shrink.all(l -> List.of(List.of(1)), l -> List.of(List.of(2))).candidates(List.of(3)))
+                .containsExactly(List.of(1), List.of(2));
+    }
+
+    @Test
+    void withoutAShrinkerTheGeneratedCaseIsReportedAsIs() {
+        assertThatThrownBy(() -> Property.check("never", 1, gen -> List.of(1, 2, 3), l -> {
+            throw new AssertionError("no");
+        })).hasMessageContaining("\ncase: [1, 2, 3]\nno").hasMessageNotContaining("shrunk");
+    }
 }

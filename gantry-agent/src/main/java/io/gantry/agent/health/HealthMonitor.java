@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class HealthMonitor implements AutoCloseable {
     private final ScheduledExecutorService checks;
     private final Thread eventThread;
     private final Map<String, Long> lastXids = new ConcurrentHashMap<>();
+    private final AtomicLong checksDone = new AtomicLong();
     private volatile boolean running = true;
 
     private final Duration reopenDelay;
@@ -94,6 +96,12 @@ public final class HealthMonitor implements AutoCloseable {
         if (!eventsDown) {
             tracker.recoverQuietGpus();
         }
+        checksDone.incrementAndGet();
+    }
+
+    /** How many checks have finished, recovery included: shows that a check ran after some moment. */
+    public long checksDone() {
+        return checksDone.get();
     }
 
     /** Whether the Xid event stream is down (then no GPU recovers: errors could go unseen). */

@@ -47,6 +47,7 @@ public final class PluginSupervisor implements AutoCloseable {
     private final Duration retry;
     private final List<Server> servers = new ArrayList<>();
     private final AtomicInteger registrations = new AtomicInteger();
+    private final AtomicInteger failedAttempts = new AtomicInteger();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
@@ -89,6 +90,11 @@ public final class PluginSupervisor implements AutoCloseable {
         return registrations.get();
     }
 
+    /** How many registration rounds failed (no kubelet yet, or it refused) and were retried. */
+    public int failedAttempts() {
+        return failedAttempts.get();
+    }
+
     public Path directory() {
         return dir;
     }
@@ -104,6 +110,7 @@ public final class PluginSupervisor implements AutoCloseable {
                         serveAndRegister();
                         warned = false;
                     } catch (IOException | StatusRuntimeException e) {
+                        failedAttempts.incrementAndGet();
                         if (!warned) {
                             LOG.warn("device plugins not registered yet ({}); retrying every {} ms", describe(e),
                                     retry.toMillis());

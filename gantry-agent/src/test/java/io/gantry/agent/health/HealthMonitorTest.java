@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,14 +41,9 @@ class HealthMonitorTest {
         monitor = HealthMonitor.start(backend, tracker, policy, Duration.ofHours(1));
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.sleep(10);
-        }
+    private static void await(java.util.function.BooleanSupplier condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(condition::getAsBoolean);
     }
 
     @Test

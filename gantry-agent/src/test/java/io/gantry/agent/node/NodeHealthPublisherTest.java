@@ -10,18 +10,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class NodeHealthPublisherTest {
 
-    private static void await(Supplier<Boolean> condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.sleep(20);
-        }
+    private static void await(Supplier<Boolean> condition) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .until(condition::get);
     }
 
     @Test
@@ -30,11 +26,11 @@ class NodeHealthPublisherTest {
         HealthTracker health = new HealthTracker(gpus.stream().map(GpuDevice::uuid).toList(), Duration.ZERO,
                 Clock.systemUTC());
         try (KubeSandbox sandbox = KubeSandbox.start()) {
-            // The node appears only after the first attempt: that write fails and is retried.
+            // The first write is answered 404, as for a node that does not exist yet: it fails and is retried.
+            sandbox.client().nodes().resource(KubeSandbox.gpuNode("gpu-node-1", 4, "A100", 64, 256)).create();
+            sandbox.dispatcher().failNext("PATCH", "/api/v1/nodes/gpu-node-1.*", 404, 1);
             try (NodeHealthPublisher publisher = NodeHealthPublisher.start(sandbox.client(), "gpu-node-1", gpus, health,
                     Duration.ofMillis(100))) {
-                Thread.sleep(200);
-                sandbox.client().nodes().resource(KubeSandbox.gpuNode("gpu-node-1", 4, "A100", 64, 256)).create();
                 await(() -> "".equals(annotation(sandbox)));
 
                 health.reportError(TestGpus.uuid(3), "Xid 79");

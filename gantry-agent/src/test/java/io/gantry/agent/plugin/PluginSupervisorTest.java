@@ -33,8 +33,10 @@ class PluginSupervisorTest {
         Path pluginDir = dir.resolve("dp");
         try (FakeGpuBackend backend = TestGpus.fourA100s(); GantryAgent agent = start(backend, pluginDir)) {
             assertThat(Files.isDirectory(pluginDir)).as("created when missing").isTrue();
-            Thread.sleep(300);
+            // it tried without a kubelet, failed, and keeps trying
+            FakeKubelet.awaitCount(agent::failedRegistrations, 2, WAIT);
             assertThat(agent.registered()).isFalse();
+            assertThat(agent.registrations()).isZero();
 
             try (FakeKubelet kubelet = FakeKubelet.start(pluginDir)) {
                 kubelet.awaitRegisterCalls("nvidia.com/gpu", 1, WAIT);

@@ -31,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Plays the kubelet's device manager for tests, over the real v1beta1 protocol on real Unix sockets: serves
@@ -171,16 +173,25 @@ public final class FakeKubelet implements AutoCloseable {
         return p;
     }
 
+    /** Polls {@code condition} every 10 ms for up to {@code timeout}; false when it never held. */
+    private static boolean within(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .dontCatchUncaughtExceptions().until(condition);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
+    }
+
     /** Waits until {@code resource} has registered and its latest device list satisfies {@code condition}. */
     public Plugin awaitDevices(String resource, Predicate<List<Device>> condition, Duration timeout)
             throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
+        if (within(timeout, () -> {
             Plugin p = plugins.get(resource);
-            if (p != null && !p.updates.isEmpty() && condition.test(p.devices())) {
-                return p;
-            }
-            Thread.sleep(20);
+            return p != null && !p.updates.isEmpty() && condition.test(p.devices());
+        })) {
+            return plugins.get(resource);
         }
         Plugin p = plugins.get(resource);
         throw new AssertionError("timed out waiting for the devices of " + resource + "; latest: "
@@ -189,16 +200,11 @@ public final class FakeKubelet implements AutoCloseable {
 
     /** Waits until at least {@code count} Register calls for {@code resource} succeeded and its stream is open. */
     public void awaitRegisterCalls(String resource, int count, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (accepted.stream().filter(r -> r.getResourceName().equals(resource)).count() >= count
-                    && plugins.containsKey(resource) && !plugins.get(resource).updates.isEmpty()) {
-                return;
-            }
-            Thread.sleep(20);
+        if (!within(timeout, () -> accepted.stream().filter(r -> r.getResourceName().equals(resource)).count() >= count
+                && plugins.containsKey(resource) && !plugins.get(resource).updates.isEmpty())) {
+            throw new AssertionError("timed out waiting for " + count + " Register calls of " + resource + "; got "
+                    + accepted.stream().filter(r -> r.getResourceName().equals(resource)).count());
         }
-        throw new AssertionError("timed out waiting for " + count + " Register calls of " + resource + "; got "
-                + accepted.stream().filter(r -> r.getResourceName().equals(resource)).count());
     }
 
     /**
@@ -207,13 +213,9 @@ public final class FakeKubelet implements AutoCloseable {
      */
     public static void awaitCount(java.util.function.IntSupplier registrations, int count, Duration timeout)
             throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (registrations.getAsInt() < count) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + count + " registration rounds; got "
-                        + registrations.getAsInt());
-            }
-            Thread.sleep(10);
+        if (!within(timeout, () -> registrations.getAsInt() >= count)) {
+            throw new AssertionError("timed out waiting for a count of " + count + "; got "
+                    + registrations.getAsInt());
         }
     }
 

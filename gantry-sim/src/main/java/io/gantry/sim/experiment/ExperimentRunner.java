@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-/** Runs many simulations in parallel, one per thread at a time, and returns them in submission order. */
+/** Runs many paper-protocol simulations in parallel, one per thread at a time, and returns them in submission order. */
 public final class ExperimentRunner {
 
     /** One run to do. The workload is built inside the run so that only running jobs hold one in memory. */
@@ -52,8 +52,8 @@ public final class ExperimentRunner {
             List<Future<RunResult>> futures = new ArrayList<>(jobs.size());
             for (Job job : jobs) {
                 futures.add(pool.submit(() -> {
-                    RunResult r = Simulation.run(job.workload().get(), job.policy(), job.scoring(), job.seed(),
-                            job.tune(), job.scale());
+                    RunResult r = new PaperProtocol(job.tune(), job.scale()).run(job.workload().get(), job.policy(),
+                            job.scoring(), job.seed());
                     progress.finished(done.incrementAndGet(), jobs.size(), r);
                     return r;
                 }));

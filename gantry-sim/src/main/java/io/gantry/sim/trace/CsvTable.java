@@ -75,6 +75,10 @@ public final class CsvTable {
         }
     }
 
+    public boolean hasColumn(String column) {
+        return columns.containsKey(column);
+    }
+
     public Path file() {
         return file;
     }
@@ -113,6 +117,42 @@ public final class CsvTable {
             throw error(column, text(column), "too large");
         }
         return (int) v;
+    }
+
+    /**
+     * A time in seconds (fractions allowed, as pandas writes them) as milliseconds, or {@code absent} when the field is
+     * empty or NaN.
+     */
+    public long secondsAsMillis(String column, long absent) {
+        String raw = text(column);
+        if (raw.isEmpty() || raw.equalsIgnoreCase("nan")) {
+            return absent;
+        }
+        double seconds;
+        try {
+            seconds = Double.parseDouble(raw);
+        } catch (NumberFormatException e) {
+            throw error(column, raw, "not a number of seconds");
+        }
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw error(column, raw, "a time must be a finite number of seconds, not negative");
+        }
+        return Math.round(seconds * 1000.0);
+    }
+
+    /** A non-negative number, fractions allowed. */
+    public double nonNegativeDouble(String column) {
+        String raw = text(column);
+        double v;
+        try {
+            v = Double.parseDouble(raw);
+        } catch (NumberFormatException e) {
+            throw error(column, raw, "not a number");
+        }
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw error(column, raw, "must be a finite number, not negative");
+        }
+        return v;
     }
 
     public TraceFormatException error(String column, String value, String problem) {

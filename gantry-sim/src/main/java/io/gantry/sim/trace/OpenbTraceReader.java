@@ -56,37 +56,45 @@ public final class OpenbTraceReader {
         return nodes;
     }
 
+    /** The columns every pod list has. */
+    public static List<String> podColumns() {
+        return POD_COLUMNS;
+    }
+
+    /** One pod row; {@code names} holds the names seen so far in the file (duplicates are refused). */
+    public static PodRequest pod(CsvTable row, Set<String> names) {
+        String name = row.text("name");
+        if (name.isEmpty()) {
+            throw row.error("name", name, "empty pod name");
+        }
+        if (!names.add(name)) {
+            throw row.error("name", name, "duplicate pod name");
+        }
+        long cpu = row.nonNegativeLong("cpu_milli");
+        long mem = row.nonNegativeLong("memory_mib");
+        int count = row.nonNegativeInt("num_gpu");
+        int milli = row.nonNegativeInt("gpu_milli");
+        if (count == 0) {
+            milli = 0; // a CPU-only pod asks for no GPU milli, whatever the column says
+        } else if (milli < 1 || milli > 1000) {
+            throw row.error("gpu_milli", String.valueOf(milli),
+                    "GPU milli per GPU must be 1..1000 for a pod with num_gpu " + count);
+        } else if (count > 1 && milli != 1000) {
+            throw row.error("gpu_milli", String.valueOf(milli), "a GPU share (below 1000) needs num_gpu 1, got "
+                    + count + "; use gpu_milli 1000 for whole GPUs");
+        }
+        String spec = row.optionalText("gpu_spec");
+        List<String> models = spec.isEmpty() ? List.of() : Arrays.asList(spec.split("\\|", -1));
+        if (models.stream().anyMatch(String::isBlank)) {
+            throw row.error("gpu_spec", spec, "empty model name in the '|'-separated list");
+        }
+        return new PodRequest(name, cpu, mem, count, milli, models, 0);
+    }
+
     public static List<PodRequest> readPods(Path file) {
         List<PodRequest> pods = new ArrayList<>();
         Set<String> names = new HashSet<>();
-        CsvTable.read(file, POD_COLUMNS, row -> {
-            String name = row.text("name");
-            if (name.isEmpty()) {
-                throw row.error("name", name, "empty pod name");
-            }
-            if (!names.add(name)) {
-                throw row.error("name", name, "duplicate pod name");
-            }
-            long cpu = row.nonNegativeLong("cpu_milli");
-            long mem = row.nonNegativeLong("memory_mib");
-            int count = row.nonNegativeInt("num_gpu");
-            int milli = row.nonNegativeInt("gpu_milli");
-            if (count == 0) {
-                milli = 0; // a CPU-only pod asks for no GPU milli, whatever the column says
-            } else if (milli < 1 || milli > 1000) {
-                throw row.error("gpu_milli", String.valueOf(milli),
-                        "GPU milli per GPU must be 1..1000 for a pod with num_gpu " + count);
-            } else if (count > 1 && milli != 1000) {
-                throw row.error("gpu_milli", String.valueOf(milli), "a GPU share (below 1000) needs num_gpu 1, got "
-                        + count + "; use gpu_milli 1000 for whole GPUs");
-            }
-            String spec = row.optionalText("gpu_spec");
-            List<String> models = spec.isEmpty() ? List.of() : Arrays.asList(spec.split("\\|", -1));
-            if (models.stream().anyMatch(String::isBlank)) {
-                throw row.error("gpu_spec", spec, "empty model name in the '|'-separated list");
-            }
-            pods.add(new PodRequest(name, cpu, mem, count, milli, models, 0));
-        });
+        CsvTable.read(file, POD_COLUMNS, row -> pods.add(pod(row, names)));
         if (pods.isEmpty()) {
             throw new TraceFormatException(file, 1, "", null, "no pods in the file");
         }

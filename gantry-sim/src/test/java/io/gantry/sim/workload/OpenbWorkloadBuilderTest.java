@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
+import io.gantry.testkit.Property;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class OpenbWorkloadBuilderTest {
@@ -147,19 +145,21 @@ class OpenbWorkloadBuilderTest {
         assertThat(w.original()).isEqualTo(pods);
     }
 
-    @Property(tries = 50)
-    void tuneDownStopsAsSoonAsDemandFits(@ForAll @IntRange(min = 0, max = 1000) int seed) {
-        List<PodRequest> pods = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            pods.add(i % 3 == 0 ? PodRequest.of("c" + i, 100, 1, 0, 0) : PodRequest.of("g" + i, 100, 1, 1, 300));
-        }
-        // 8 GPU pods, 2400 demanded, target 1300; removing CPU-only pods does not help, so exactly 4 GPU pods
-        // (1200) remain
-        Workload w = OpenbWorkloadBuilder.build("w", ONE_GPU, pods, seed, 1.3, 1);
-        assertThat(pods).containsAll(w.arrivals());
-        assertThat(w.arrivals()).doesNotHaveDuplicates();
-        assertThat(w.arrivedGpuMilli()).isEqualTo(1200);
-        assertThat(w.arrivals()).filteredOn(PodRequest::needsGpu).hasSize(4);
+    @Test
+    void tuneDownStopsAsSoonAsDemandFits() {
+        Property.check("tune-down stops as soon as demand fits", 50, gen -> gen.intBetween(0, 1000), seed -> {
+            List<PodRequest> pods = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                pods.add(i % 3 == 0 ? PodRequest.of("c" + i, 100, 1, 0, 0) : PodRequest.of("g" + i, 100, 1, 1, 300));
+            }
+            // 8 GPU pods, 2400 demanded, target 1300; removing CPU-only pods does not help, so exactly 4 GPU pods
+            // (1200) remain
+            Workload w = OpenbWorkloadBuilder.build("w", ONE_GPU, pods, seed, 1.3, 1);
+            assertThat(pods).containsAll(w.arrivals());
+            assertThat(w.arrivals()).doesNotHaveDuplicates();
+            assertThat(w.arrivedGpuMilli()).isEqualTo(1200);
+            assertThat(w.arrivals()).filteredOn(PodRequest::needsGpu).hasSize(4);
+        });
     }
 
     @Test

@@ -1,0 +1,363 @@
+package io.gantry.sim.experiment;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gantry.engine.ClusterState;
+import io.gantry.engine.PodAttributes;
+import io.gantry.engine.PodRequest;
+import io.gantry.engine.Policy;
+import io.gantry.engine.ScheduleResult;
+import io.gantry.engine.Scheduler;
+import io.gantry.engine.SchedulingProfile;
+import io.gantry.engine.ScoringMode;
+import io.gantry.engine.frag.Fragmentation;
+import io.gantry.engine.frag.TargetWorkload;
+import io.gantry.engine.placement.NodePlacement;
+import io.gantry.engine.plugins.GroupDensityLimit;
+import io.gantry.engine.queue.QueueConfig;
+import io.gantry.engine.queue.QueuedPod;
+import io.gantry.engine.queue.SchedulingQueue;
+import io.gantry.sim.report.DelayStats;
+import io.gantry.sim.report.PodClass;
+import io.gantry.sim.report.TimeSeries;
+import io.gantry.sim.trace.TimedPod;
+import io.gantry.sim.workload.TimedWorkload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The simulator with a clock. Events, in time order: a pod <b>arrives</b> (it enters the engine's
+ * {@link SchedulingQueue}), a placed pod <b>completes</b> (its resources are released and the queue is told the
+ * cluster changed), a waiting pod's backoff or maximum unschedulable stay ends (<b>retry</b>), or a pod that has
+ * waited {@link Options#maxWaitMillis()} is <b>given up</b>. At equal times completions go first, then arrivals
+ * (in the workload's seeded order), give-ups, retries. After the events of one moment, every pod the queue has
+ * ready is tried, in the profile's queue-sort order: placed, it runs for its duration (or until the trace ends); not placed, it
+ * waits as unschedulable. Nothing is dropped for not fitting.
+ *
+ * <p>A pod whose shape (every field a filter reads) was found to fit nowhere since the last release is not run
+ * through the engine again until something is released: placements only take resources, so it still fits nowhere.
+ * This keeps waves of retries cheap without changing any outcome.
+ */
+public record TimedReplay(Options options) implements Scenario<TimedWorkload, TimedRunResult> {
+
+    /** Keeps Random's draws apart from the workload's stream of the same seed, as in paper mode. */
+    private static final long POLICY_STREAM = 0x9E3779B97F4A7C15L;
+
+    public static final long NO_MAX_WAIT = -1;
+    /** Sample interval 0: one sample after every moment with events, so no peak is missed. */
+    public static final long AT_EVENTS = 0;
+
+    /**
+     * @param queue backoff and maximum unschedulable stay, in milliseconds
+     * @param maxWaitMillis give a pod up after waiting this long, or {@link #NO_MAX_WAIT}
+     * @param sampleIntervalMillis simulated time between two samples of the time series, or {@link #AT_EVENTS}
+     */
+    public record Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis) {
+        public Options {
+            requireNonNull(queue, "queue");
+            if (maxWaitMillis < 0 && maxWaitMillis != NO_MAX_WAIT) {
+                throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMillis);
+            }
+            if (sampleIntervalMillis < 0) {
+                throw new IllegalArgumentException("sample interval must not be negative, got " + sampleIntervalMillis);
+            }
+        }
+
+        /** kube-scheduler's queue timings, no give-up, a sample after every moment with events. */
+        public static Options defaults() {
+            return new Options(QueueConfig.kubeDefaultsMillis(), NO_MAX_WAIT, AT_EVENTS);
+        }
+    }
+
+    public TimedReplay {
+        requireNonNull(options, "options");
+    }
+
+    @Override
+    public String name() {
+        return "time";
+    }
+
+    private static final int COMPLETION = 0;
+    private static final int ARRIVAL = 1;
+    private static final int GIVE_UP = 2;
+    private static final int RETRY = 3;
+
+    private record Event(long time, int kind, int pod) {
+    }
+
+    /** Every field a filter reads: two pods with equal shapes fit on exactly the same nodes. */
+    private record Shape(long cpuMilli, long memoryMib, int gpuCount, int gpuMilli, List<String> models,
+            NodePlacement placement, PodAttributes attributes) {
+        static Shape of(PodRequest p) {
+            return new Shape(p.cpuMilli(), p.memoryMib(), p.gpuCount(), p.gpuMilliPerGpu(), p.allowedGpuModels(),
+                    p.placement(), p.attributes());
+        }
+    }
+
+    @Override
+    public TimedRunResult run(TimedWorkload workload, Policy policy, ScoringMode scoring, long seed) {
+        return new Run(workload, policy, scoring, seed).run();
+    }
+
+    /** The state of one run. */
+    private final class Run {
+        final TimedWorkload workload;
+        final Policy policy;
+        final ScoringMode scoring;
+        final long seed;
+        final List<TimedPod> pods;
+        final Map<String, Integer> index = new HashMap<>();
+        final long[] placedAt;
+        final boolean[] givenUp;
+        /** The pod waits and its give-up event is still to come (placed pods' give-ups are stale). */
+        final boolean[] giveUpPending;
+        final ClusterState state = new ClusterState();
+        final FragmentationTracker tracker;
+        final Scheduler scheduler;
+        final SchedulingQueue queue;
+        final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.time != b.time
+                ? Long.compare(a.time, b.time) : a.kind != b.kind ? Integer.compare(a.kind, b.kind)
+                : Integer.compare(a.pod, b.pod));
+        final Set<Shape> fitsNowhere = new HashSet<>();
+        final TimeSeries series = new TimeSeries();
+        final List<String> placementOrder = new ArrayList<>();
+        final long capacity;
+        long cpuCapacity;
+        long cpuUsed;
+        int running;
+        /** Arrivals, completions and give-ups still to come: while there are none, retries cannot change anything. */
+        int pendingChanges;
+        long retryAt = Long.MAX_VALUE;
+        /** The last arrival, completion or give-up: retries alone do not extend the simulated time. */
+        long lastChange;
+        long lastPlacement;
+        long nextSample;
+        long attempts;
+        long skipped;
+
+        Run(TimedWorkload workload, Policy policy, ScoringMode scoring, long seed) {
+            this.workload = requireNonNull(workload, "workload");
+            this.policy = requireNonNull(policy, "policy");
+            this.scoring = requireNonNull(scoring, "scoring");
+            this.seed = seed;
+            this.pods = workload.pods();
+            int[] ranks = workload.nodeRanks();
+            for (int i = 0; i < workload.nodes().size(); i++) {
+                int slot = state.addNode(workload.nodes().get(i));
+                state.setTieRank(slot, ranks[i]);
+                cpuCapacity += workload.nodes().get(i).cpuMilli();
+            }
+            List<PodRequest> requests = pods.stream().map(TimedPod::pod).toList();
+            TargetWorkload target = TargetWorkload.fromPods(requests);
+            tracker = new FragmentationTracker(new Fragmentation(target), state);
+            SchedulingProfile base = policy.profile(scoring, target, new SplittableRandom(seed ^ POLICY_STREAM));
+            GroupDensityLimit density = new GroupDensityLimit();
+            SchedulingProfile profile = base.toBuilder().filter(density).listener(density).listener(tracker).build();
+            scheduler = new Scheduler(state, profile);
+            queue = new SchedulingQueue(profile.queueSort(), options.queue());
+            capacity = state.totalGpuMilli();
+            placedAt = new long[pods.size()];
+            givenUp = new boolean[pods.size()];
+            giveUpPending = new boolean[pods.size()];
+            for (int i = 0; i < pods.size(); i++) {
+                placedAt[i] = -1;
+                if (index.put(pods.get(i).pod().name(), i) != null) {
+                    throw new IllegalArgumentException("pod name " + pods.get(i).pod().name() + " appears twice");
+                }
+                events.add(new Event(pods.get(i).arrivalMillis(), ARRIVAL, i));
+                pendingChanges++;
+            }
+            nextSample = pods.isEmpty() ? 0 : pods.get(0).arrivalMillis();
+        }
+
+        TimedRunResult run() {
+            long start = System.nanoTime();
+            long now = nextSample;
+            while (!events.isEmpty()) {
+                if (pendingChanges == 0 && queue.activeCount() == 0 && queue.backoffCount() == 0) {
+                    break; // only unschedulable pods are left, and nothing will change for them
+                }
+                now = events.peek().time;
+                sampleBefore(now);
+                while (!events.isEmpty() && events.peek().time == now) {
+                    handle(events.poll(), now);
+                }
+                schedulePass(now);
+                if (options.sampleIntervalMillis() == AT_EVENTS) {
+                    sample(now);
+                }
+                OptionalLong wake = queue.nextWake();
+                if (wake.isPresent() && wake.getAsLong() < retryAt) {
+                    retryAt = wake.getAsLong();
+                    events.add(new Event(retryAt, RETRY, -1));
+                }
+            }
+            long end = Math.max(Math.max(lastChange, lastPlacement), workload.endMillis());
+            if (options.sampleIntervalMillis() == AT_EVENTS) {
+                if (end > now) {
+                    sample(end);
+                }
+            } else {
+                sampleBefore(end + 1);
+            }
+            return result(end, System.nanoTime() - start);
+        }
+
+        void handle(Event e, long now) {
+            switch (e.kind) {
+                case ARRIVAL -> {
+                    pendingChanges--;
+                    lastChange = now;
+                    queue.add(pods.get(e.pod).pod(), now);
+                    if (options.maxWaitMillis() != NO_MAX_WAIT) {
+                        events.add(new Event(now + options.maxWaitMillis(), GIVE_UP, e.pod));
+                        giveUpPending[e.pod] = true;
+                        pendingChanges++;
+                    }
+                }
+                case COMPLETION -> {
+                    pendingChanges--;
+                    lastChange = now;
+                    PodRequest pod = pods.get(e.pod).pod();
+                    scheduler.release(pod.name());
+                    cpuUsed -= pod.cpuMilli();
+                    running--;
+                    fitsNowhere.clear();
+                    queue.onClusterChange(now);
+                }
+                case GIVE_UP -> {
+                    if (giveUpPending[e.pod]) {
+                        giveUpPending[e.pod] = false;
+                        pendingChanges--;
+                        lastChange = now;
+                        queue.delete(pods.get(e.pod).pod().name());
+                        givenUp[e.pod] = true;
+                    }
+                }
+                case RETRY -> {
+                    if (e.time == retryAt) {
+                        retryAt = Long.MAX_VALUE;
+                    }
+                }
+                default -> throw new IllegalStateException("unknown event kind " + e.kind);
+            }
+        }
+
+        void schedulePass(long now) {
+            queue.flush(now);
+            for (Optional<QueuedPod> next = queue.pop(); next.isPresent(); next = queue.pop()) {
+                PodRequest pod = next.get().pod();
+                Shape shape = Shape.of(pod);
+                if (fitsNowhere.contains(shape)) {
+                    skipped++;
+                    queue.requeueUnschedulable(pod.name(), now);
+                    continue;
+                }
+                attempts++;
+                ScheduleResult result = scheduler.schedule(pod);
+                if (result instanceof ScheduleResult.Waiting) {
+                    // No shipped policy has a Permit plugin; a waiting pod would need a permit-timeout event.
+                    throw new IllegalStateException("pod " + pod.name() + ": a Permit plugin asked it to wait;"
+                            + " the timed simulator does not model Permit waits yet");
+                }
+                if (result.isScheduled()) {
+                    queue.done(pod.name());
+                    int i = index.get(pod.name());
+                    placedAt[i] = now;
+                    if (giveUpPending[i]) {
+                        giveUpPending[i] = false; // its give-up event is stale now
+                        pendingChanges--;
+                    }
+                    placementOrder.add(pod.name());
+                    lastPlacement = now;
+                    cpuUsed += pod.cpuMilli();
+                    running++;
+                    TimedPod timed = pods.get(i);
+                    if (!timed.runsToEnd()) {
+                        events.add(new Event(now + timed.durationMillis(), COMPLETION, i));
+                        pendingChanges++;
+                    }
+                } else {
+                    fitsNowhere.add(shape);
+                    queue.requeueUnschedulable(pod.name(), now);
+                }
+            }
+        }
+
+        /** Samples every sample time before {@code time}: the cluster as after every event up to that time. */
+        void sampleBefore(long time) {
+            if (options.sampleIntervalMillis() == AT_EVENTS) {
+                return;
+            }
+            while (nextSample < time) {
+                sample(nextSample);
+                nextSample += options.sampleIntervalMillis();
+            }
+        }
+
+        void sample(long time) {
+            long used = state.usedGpuMilli();
+            double frag = tracker.total();
+            long idle = capacity - used;
+            series.add(time, percent(used, capacity), percent(cpuUsed, cpuCapacity), percent(frag, capacity),
+                    idle <= 0 ? 0 : 100.0 * frag / idle, running, queue.size());
+        }
+
+        TimedRunResult result(long end, long wallNanos) {
+            Map<PodClass, List<Long>> delays = new HashMap<>();
+            int[] arrived = new int[PodClass.values().length];
+            int[] gaveUp = new int[arrived.length];
+            int[] waiting = new int[arrived.length];
+            double requested = 0;
+            double served = 0;
+            int placed = 0;
+            int givenUpTotal = 0;
+            long traceEnd = workload.endMillis();
+            for (int i = 0; i < pods.size(); i++) {
+                TimedPod p = pods.get(i);
+                PodClass c = PodClass.of(p.pod());
+                arrived[c.ordinal()]++;
+                double gpus = p.pod().totalGpuMilli() / 1000.0;
+                requested += gpus * (p.runsToEnd() ? Math.max(0, traceEnd - p.arrivalMillis()) : p.durationMillis());
+                if (placedAt[i] >= 0) {
+                    placed++;
+                    delays.computeIfAbsent(c, k -> new ArrayList<>()).add(placedAt[i] - p.arrivalMillis());
+                    served += gpus * (p.runsToEnd() ? Math.max(0, traceEnd - placedAt[i]) : p.durationMillis());
+                } else if (givenUp[i]) {
+                    gaveUp[c.ordinal()]++;
+                    givenUpTotal++;
+                } else {
+                    waiting[c.ordinal()]++;
+                }
+            }
+            List<DelayStats> stats = new ArrayList<>();
+            for (PodClass c : PodClass.values()) {
+                if (arrived[c.ordinal()] == 0) {
+                    continue;
+                }
+                long[] d = delays.getOrDefault(c, List.of()).stream().mapToLong(Long::longValue).toArray();
+                stats.add(DelayStats.of(c, arrived[c.ordinal()], d, gaveUp[c.ordinal()], waiting[c.ordinal()]));
+            }
+            int waitingTotal = pods.size() - placed - givenUpTotal;
+            return new TimedRunResult(workload.name(), policy, scoring, seed, workload.nodes().size(),
+                    (int) (capacity / 1000), pods.size(), placed, givenUpTotal, waitingTotal, stats,
+                    requested / 3_600_000.0, served / 3_600_000.0,
+                    pods.isEmpty() ? 0 : pods.get(0).arrivalMillis(),
+                    pods.isEmpty() ? 0 : pods.get(pods.size() - 1).arrivalMillis(), end,
+                    attempts, skipped, series, placementOrder, workload.notModelled(), wallNanos);
+        }
+    }
+
+    private static double percent(double part, double whole) {
+        return whole <= 0 ? 0 : 100.0 * part / whole;
+    }
+}
