@@ -266,6 +266,9 @@ public final class Scheduler {
         for (int p = 0; p < scorers.length; p++) {
             ScorePlugin scorer = scorers[p];
             scorer.preScore(state, cycle, feasible, count);
+            if (scorer.skipped()) {
+                continue;
+            }
             if (cache != null && scorer.cacheable()) {
                 int[] stamp = cache.stamp[p];
                 double[] cached = cache.score[p];
