@@ -140,7 +140,7 @@ public final class Scheduler {
         CycleContext cycle = new CycleContext(pod, state);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, reasonsOf(pre, 1)), pre, "");
+            return new ScheduleResult.Unschedulable(pod.name(), Explanation.preFilter(1, pre), pre, "");
         }
         int slot = state.slotOf(nodeName);
         Reason reason = filterOne(cycle, slot);
@@ -176,16 +176,8 @@ public final class Scheduler {
 
     /** A pre-filter rejection: every node counts under its reasons, as kube-scheduler reports it. */
     private ScheduleResult preFilterRejection(PodRequest pod, Status status) {
-        return new ScheduleResult.Unschedulable(pod.name(),
-                new Explanation(state.nodeCount(), reasonsOf(status, state.nodeCount())), status, "");
-    }
-
-    private static Map<Reason, Integer> reasonsOf(Status status, int nodes) {
-        Map<Reason, Integer> byReason = new HashMap<>();
-        for (Reason r : status.reasons()) {
-            byReason.put(r, nodes);
-        }
-        return byReason;
+        return new ScheduleResult.Unschedulable(pod.name(), Explanation.preFilter(state.nodeCount(), status), status,
+                "");
     }
 
     private int filterAll(CycleContext cycle) {
@@ -487,7 +479,7 @@ public final class Scheduler {
         CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
-            return Optional.of(new Explanation(state.nodeCount(), reasonsOf(pre, state.nodeCount())));
+            return Optional.of(Explanation.preFilter(state.nodeCount(), pre));
         }
         return filterAll(cycle) == 0 ? Optional.of(explanation()) : Optional.empty();
     }

@@ -130,7 +130,7 @@ class FrameworkTest {
         Scheduler s = new Scheduler(cluster(), base().preFilter(gate).filter(gate).score(prefer("a", "A")).build());
         gate.answer = Status.unresolvable("Gate", Reason.unresolvable("Gated", "pod is gated"));
         ScheduleResult.Unschedulable u = (ScheduleResult.Unschedulable) s.schedule(PodRequest.of("p", 1, 0, 0, 0));
-        assertThat(u.explanation().message()).isEqualTo("0/2 nodes are available: 2 pod is gated.");
+        assertThat(u.explanation().message()).isEqualTo("0/2 nodes are available: pod is gated.");
         assertThat(u.status().code()).isEqualTo(Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE);
         assertThat(gate.filtered).isZero();
         assertThat(s.allocations()).isEmpty();

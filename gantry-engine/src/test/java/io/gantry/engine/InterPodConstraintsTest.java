@@ -96,7 +96,8 @@ class InterPodConstraintsTest {
         s.release("team/web");
         s.updateNode(NodeSpec.of("b1", 0, 0, 0, "").withLabels(Map.of(HOST, "b1", ZONE, "b")));
         assertThat(failure(s.schedule(pod("web", Map.of("app", "web"))))).isEqualTo("0/3 nodes are available: "
-                + "1 Insufficient cpu, 2 node(s) didn't satisfy existing pods anti-affinity rules.");
+                + "1 Insufficient cpu, 1 Insufficient memory,"
+                + " 2 node(s) didn't satisfy existing pods anti-affinity rules.");
     }
 
     @Test
@@ -208,7 +209,8 @@ class InterPodConstraintsTest {
         s.updateNode(NodeSpec.of("b1", 0, 0, 0, "").withLabels(Map.of(HOST, "b1", ZONE, "b")));
         nodeOf(s.schedule(spreadPod("web-4", zones)));
         assertThat(failure(s.schedule(spreadPod("web-5", zones)))).isEqualTo("0/3 nodes are available: "
-                + "1 Insufficient cpu, 2 node(s) didn't match pod topology spread constraints.");
+                + "1 Insufficient cpu, 1 Insufficient memory,"
+                + " 2 node(s) didn't match pod topology spread constraints.");
     }
 
     @Test
@@ -309,6 +311,6 @@ class InterPodConstraintsTest {
         Scheduler s = scheduler(Policy.BESTFIT, node("a1", "a"), node("b1", "b"));
         assertThat(failure(s.schedule(volumePod("waits", List.of(), List.of(
                 "pod has unbound immediate PersistentVolumeClaims"))))).isEqualTo(
-                "0/2 nodes are available: 2 pod has unbound immediate PersistentVolumeClaims.");
+                "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
     }
 }

@@ -152,7 +152,7 @@ class PlacementParityTest extends SandboxTest {
         create(usingClaim("uses-b", "data-b"));
         create(usingClaim("waits", "data-later"));
         assertThat(awaitBound(client(), "uses-b").getSpec().getNodeName()).isEqualTo("b1");
-        assertThat(failure("waits")).isEqualTo("0/2 nodes are available: 2 pod has unbound immediate "
+        assertThat(failure("waits")).isEqualTo("0/2 nodes are available: pod has unbound immediate "
                 + "PersistentVolumeClaims.");
         // The claim binds to a volume in zone a: the pod is retried and goes there.
         volumeInZone("pv-a", "a");
@@ -171,11 +171,11 @@ class PlacementParityTest extends SandboxTest {
         startBestFit();
         create(usingClaim("wffc", "late"));
         create(usingClaim("missing", "no-such-claim"));
-        assertThat(failure("wffc")).isEqualTo("0/1 nodes are available: 1 claim " + NS + "/late of storage class "
+        assertThat(failure("wffc")).isEqualTo("0/1 nodes are available: claim " + NS + "/late of storage class "
                 + "local-wait (volumeBindingMode: WaitForFirstConsumer) is unbound, and Gantry does not bind "
                 + "volumes; bind the claim to a PersistentVolume first, use a storage class with volumeBindingMode: "
                 + "Immediate, or leave the pod to kube-scheduler.");
-        assertThat(failure("missing")).isEqualTo("0/1 nodes are available: 1 persistentvolumeclaim "
+        assertThat(failure("missing")).isEqualTo("0/1 nodes are available: persistentvolumeclaim "
                 + "\"no-such-claim\" not found.");
         assertThat(nodeOf(client(), "wffc")).isNull();
     }
