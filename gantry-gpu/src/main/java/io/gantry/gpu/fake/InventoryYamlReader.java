@@ -1,6 +1,5 @@
 package io.gantry.gpu.fake;
 
-import com.fasterxml.jackson.core.JsonToken;
 import io.gantry.gpu.GpuDevice;
 import io.gantry.gpu.GpuDiscoveryException;
 import io.gantry.gpu.GpuInventory;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JsonToken;
 
 /**
  * Reads the fake inventory YAML (format: {@link FakeGpuBackend}) and checks every value, so that a mistake is
