@@ -271,8 +271,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
             int expected = warmupList.size() + podList.size();
 
             Map<String, Long> requestsBefore = new HashMap<>();
-            api.get("/loadtest/v1/report").path("requests").properties().iterator()
-                    .forEachRemaining(e -> requestsBefore.put(e.getKey(), e.getValue().asLong()));
+            api.get("/loadtest/v1/report").path("requests").properties()
+                    .forEach(e -> requestsBefore.put(e.getKey(), e.getValue().asLong()));
             Map<Long, Map.Entry<String, Long>> threadsBefore = ThreadCpu.snapshot();
             long schedulerCpu0 = ThreadCpu.processNanos();
             long serverCpu0 = server.cpuNanos();
@@ -354,7 +354,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
             Arrays.sort(latencies);
             r.latencyNanos = latencies;
             // requests during the measured burst only (the setup's and the warm-up's left out)
-            report.path("requests").properties().iterator().forEachRemaining(e -> r.requests.put(e.getKey(),
+            report.path("requests").properties().forEach(e -> r.requests.put(e.getKey(),
                     e.getValue().asLong() - requestsBefore.getOrDefault(e.getKey(), 0L)));
             SchedulerMetrics metrics = scheduler.metrics();
             for (SchedulerMetrics.Result kind : SchedulerMetrics.Result.values()) {

@@ -17,7 +17,7 @@ final class Patches {
     private Patches() {
     }
 
-    /** Applies an RFC 6902 JSON patch with fabric8's zjsonpatch (already on the class path), returning the patched copy. */
+    /** Applies an RFC 6902 JSON patch with zjsonpatch (fabric8's, already on the class path); returns a copy. */
     static ObjectNode jsonPatch(ObjectNode target, JsonNode patch) {
         JsonNode result;
         try {

@@ -405,7 +405,7 @@ public final class Store {
             next.withObjectProperty("spec").put("nodeName", node);
             if (annotations.isObject() && !annotations.isEmpty()) {
                 ObjectNode into = metadata(next).withObjectProperty("annotations");
-                annotations.properties().iterator().forEachRemaining(e -> into.set(e.getKey(), e.getValue().deepCopy()));
+                annotations.properties().forEach(e -> into.set(e.getKey(), e.getValue().deepCopy()));
             }
             setCondition(next.withObjectProperty("status"), "PodScheduled", "True");
             commit(table, current, key, namespace, name, next);
