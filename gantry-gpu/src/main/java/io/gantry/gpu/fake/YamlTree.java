@@ -10,7 +10,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.dataformat.yaml.YAMLFactory;
 import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLSchema;
 
 /**
  * A YAML document read with Jackson's YAML parser into maps, lists and scalars that remember their line. Data
@@ -18,8 +20,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 final class YamlTree {
 
-    // Immutable and thread-safe in Jackson 3; only its parser factory is used.
-    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    // Jackson 3 resolves plain scalars with the YAML 1.2 JSON schema by default, where True, ~ or 0x10 stay
+    // strings; the core schema reads them as YAML users write them, as Jackson 2 did.
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder().yamlSchema(YAMLSchema.CORE).build())
+            .build();
 
     private YamlTree() {
     }
