@@ -11,7 +11,7 @@ import io.gantry.engine.SchedulingProfile;
 import io.gantry.engine.ScoringMode;
 import io.gantry.engine.frag.TargetWorkload;
 import io.gantry.engine.plugins.ScorePlugin;
-import io.gantry.sim.trace.OpenbTraceReader;
+import io.gantry.sim.trace.openb.OpenbTraceReader;
 import io.gantry.sim.workload.SyntheticOpenb;
 import java.nio.file.Files;
 import java.nio.file.Path;

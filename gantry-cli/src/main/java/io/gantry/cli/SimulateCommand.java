@@ -12,7 +12,7 @@ import io.gantry.sim.report.PaperResults;
 import io.gantry.sim.report.PolicySummary;
 import io.gantry.sim.report.SummaryJson;
 import io.gantry.sim.report.TextTable;
-import io.gantry.sim.trace.OpenbTraceReader;
+import io.gantry.sim.trace.openb.OpenbTraceReader;
 import io.gantry.sim.workload.OpenbWorkloadBuilder;
 import io.gantry.sim.workload.ReplayWorkload;
 import io.gantry.sim.workload.SyntheticOpenb;

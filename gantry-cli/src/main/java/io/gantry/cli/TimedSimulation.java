@@ -8,7 +8,7 @@ import io.gantry.sim.experiment.TimedReplay;
 import io.gantry.sim.experiment.TimedRunResult;
 import io.gantry.sim.experiment.TimedRunner;
 import io.gantry.sim.report.TimedReport;
-import io.gantry.sim.trace.OpenbTraceReader;
+import io.gantry.sim.trace.openb.OpenbTraceReader;
 import io.gantry.sim.trace.TimedTrace;
 import io.gantry.sim.trace.TraceReader;
 import io.gantry.sim.workload.DlrmCluster;

@@ -136,7 +136,8 @@ class RbacCoversTheSchedulerTest {
         }
         assertThat(denied).as("requests the chart's RBAC would forbid").isEmpty();
         // the scheduler did all of its kinds of writes, so the check above covered them
-        assertThat(seen).contains("|pods|watch", "|nodes|watch", "|pods/binding|create",
+        assertThat(seen).contains("|pods|watch", "|nodes|watch", "|persistentvolumeclaims|watch",
+                "|persistentvolumes|watch", "storage.k8s.io|storageclasses|watch", "|pods/binding|create",
                 "|pods/status|patch", "|events|create", "coordination.k8s.io|leases|create",
                 "coordination.k8s.io|leases|patch");
         // the GPU decision travels on the Binding: the pod itself is never patched

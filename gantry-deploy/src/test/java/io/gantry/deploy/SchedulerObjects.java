@@ -40,6 +40,10 @@ final class SchedulerObjects {
             "|pods/binding|create",
             "|pods/status|patch", "|pods/status|update",
             "|nodes|get", "|nodes|list", "|nodes|watch",
+            "|persistentvolumeclaims|get", "|persistentvolumeclaims|list", "|persistentvolumeclaims|watch",
+            "|persistentvolumes|get", "|persistentvolumes|list", "|persistentvolumes|watch",
+            "storage.k8s.io|storageclasses|get", "storage.k8s.io|storageclasses|list",
+            "storage.k8s.io|storageclasses|watch",
             "|events|create", "|events|patch", "|events|update",
             "events.k8s.io|events|create", "events.k8s.io|events|patch", "events.k8s.io|events|update");
 

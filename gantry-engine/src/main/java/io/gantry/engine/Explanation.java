@@ -12,24 +12,39 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Why a pod fits nowhere: how many nodes each reason rejected (every node counted once, under the first plugin that
- * rejected it), and what PostFilter (preemption) had to say, if anything.
+ * Why a pod fits nowhere: how many nodes each reason rejected (every node counted under each fault the first plugin
+ * that rejected it found), or the pre-filter's verdict on the pod itself, and what PostFilter (preemption) had to
+ * say, if anything.
  */
-public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason, String postFilterMessage) {
+public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason, String preFilterMessage,
+        String postFilterMessage) {
 
     public Explanation {
         requireNonNull(nodesByReason, "nodesByReason");
+        requireNonNull(preFilterMessage, "preFilterMessage");
         requireNonNull(postFilterMessage, "postFilterMessage");
         nodesByReason = Map.copyOf(nodesByReason);
     }
 
     public Explanation(int totalNodes, Map<Reason, Integer> nodesByReason) {
-        this(totalNodes, nodesByReason, "");
+        this(totalNodes, nodesByReason, "", "");
+    }
+
+    /**
+     * A pre-filter rejected the pod before any node was looked at: every node counts under its reasons, and the
+     * message carries the pre-filter's words without counts, as kube-scheduler writes them.
+     */
+    public static Explanation preFilter(int totalNodes, Status status) {
+        Map<Reason, Integer> byReason = new java.util.HashMap<>();
+        for (Reason r : status.reasons()) {
+            byReason.put(r, totalNodes);
+        }
+        return new Explanation(totalNodes, byReason, status.message(), "");
     }
 
     /** The same explanation with PostFilter's message appended, as kube-scheduler appends preemption's. */
     public Explanation withPostFilterMessage(String message) {
-        return new Explanation(totalNodes, nodesByReason, message);
+        return new Explanation(totalNodes, nodesByReason, preFilterMessage, message);
     }
 
     /**
@@ -43,9 +58,12 @@ public record Explanation(int totalNodes, Map<Reason, Integer> nodesByReason, St
     /** The same, with each reason worded by the host (e.g. {@code Insufficient nvidia.com/gpu}). */
     public String message(Function<Reason, String> wording) {
         requireNonNull(wording, "wording");
-        StringBuilder b = new StringBuilder("0/").append(totalNodes).append(" nodes are available");
         if (totalNodes == 0 && nodesByReason.isEmpty()) {
-            b.append(": no nodes in the cluster");
+            return "no nodes available to schedule pods"; // kube-scheduler's ErrNoNodesAvailable
+        }
+        StringBuilder b = new StringBuilder("0/").append(totalNodes).append(" nodes are available");
+        if (!preFilterMessage.isEmpty()) {
+            b.append(": ").append(preFilterMessage); // FitError: the pre-filter's message, no histogram
         } else {
             Map<String, Integer> byMessage = new LinkedHashMap<>();
             nodesByReason.forEach((r, n) -> byMessage.merge(wording.apply(r), n, Integer::sum));

@@ -9,14 +9,18 @@ import io.gantry.engine.plugins.FgdGpuSelector;
 import io.gantry.engine.plugins.FgdScore;
 import io.gantry.engine.plugins.FilterPlugin;
 import io.gantry.engine.plugins.GpuClusteringScore;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.GpuPackingScore;
 import io.gantry.engine.plugins.GpuSelector;
+import io.gantry.engine.plugins.InterPodAffinity;
 import io.gantry.engine.plugins.NodePlacementFilter;
+import io.gantry.engine.plugins.NodePorts;
+import io.gantry.engine.plugins.PodTopologySpread;
 import io.gantry.engine.plugins.RandomGpuSelector;
 import io.gantry.engine.plugins.RandomScore;
 import io.gantry.engine.plugins.ResourceFitFilter;
 import io.gantry.engine.plugins.ScorePlugin;
+import io.gantry.engine.plugins.VolumeTopology;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,21 +36,40 @@ public final class PluginRegistry {
 
     public static final PluginRegistry STANDARD = new Builder()
             .filter("NodePlacement", NodePlacementFilter::new)
+            .filter("GpuModel", GpuModelFilter::new)
+            .filter("NodePorts", NodePorts::new)
             .filter("ResourceFit", ResourceFitFilter::new)
-            .filter("GpuFit", GpuFitFilter::new)
+            .filter("VolumeTopology", VolumeTopology::new)
+            .filter("PodTopologySpread", PodTopologySpread::new)
+            .filter("InterPodAffinity", InterPodAffinity::new)
             .score("Random", args -> new RandomScore(args.random()))
             .score("DotProduct", args -> new DotProductScore(args.mode()))
             .score("GpuClustering", args -> new GpuClusteringScore(args.mode()))
             .score("GpuPacking", args -> new GpuPackingScore(args.mode()))
             .score("BestFit", args -> new BestFitScore(args.mode()))
             .score("FGD", args -> new FgdScore(args.fragmentation(), args.mode()))
+            .score("PodTopologySpread", args -> new PodTopologySpread())
+            .score("InterPodAffinity", args -> new InterPodAffinity())
             .gpuSelector("random", args -> new RandomGpuSelector(args.random()))
             .gpuSelector("bestfit", args -> new BestFitGpuSelector())
             .gpuSelector("fgd", args -> new FgdGpuSelector(args.fragmentation(), args.mode()))
             .build();
 
-    /** The filters every policy runs, in order: placement rules, CPU/memory/pods, GPUs. */
-    public static final List<String> STANDARD_FILTERS = List.of("NodePlacement", "ResourceFit", "GpuFit");
+    /**
+     * The filters every policy runs, in kube-scheduler's order: placement rules (cordon, taints, node affinity), the
+     * GPU model (node affinity's place), host ports, pods/CPU/memory/GPUs, volume topology, topology spread,
+     * inter-pod affinity. A filter that is also a pre-filter runs at both points.
+     */
+    public static final List<String> STANDARD_FILTERS = List.of("NodePlacement", "GpuModel", "NodePorts",
+            "ResourceFit", "VolumeTopology", "PodTopologySpread", "InterPodAffinity");
+
+    /**
+     * The scores every policy adds to its own, with kube-scheduler's default weights: they score 0 on every node for
+     * a pod without spread constraints or inter-pod terms in a cluster without such pods, so a policy's own ranking
+     * (the FGD paper's, in the simulator) is unchanged there.
+     */
+    public static final List<Policy.PluginWeight> STANDARD_SCORES = List.of(
+            new Policy.PluginWeight("PodTopologySpread", 2), new Policy.PluginWeight("InterPodAffinity", 2));
 
     private final Map<String, Supplier<FilterPlugin>> filters;
     private final Map<String, Function<PluginArgs, ScorePlugin>> scores;

@@ -3,12 +3,14 @@ package io.gantry.engine;
 import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.frag.TargetWorkload;
+import io.gantry.engine.plugins.FilterPlugin;
+import io.gantry.engine.plugins.PreFilterPlugin;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
  * A node-scoring policy: a name and the plugins it enables, each score plugin with its weight, and its GPU choice,
- * on top of the standard filters. What users can choose is {@link PolicyRegistry#STANDARD}; the six shipped
+ * on top of the standard filters and standard scores ({@link PluginRegistry#STANDARD_SCORES}). What users can choose is {@link PolicyRegistry#STANDARD}; the six shipped
  * policies are defined here as constants (so code and tests can name them) and listed there.
  *
  * @param name the name users type, e.g. {@code fgd}
@@ -85,11 +87,20 @@ public record Policy(String name, String paperName, String description, List<Plu
         requireNonNull(plugins, "plugins");
         requireNonNull(args, "args");
         SchedulingProfile.Builder b = SchedulingProfile.builder(paperName);
-        for (String filter : PluginRegistry.STANDARD_FILTERS) {
-            b.filter(plugins.filter(filter));
+        for (String name : PluginRegistry.STANDARD_FILTERS) {
+            FilterPlugin filter = plugins.filter(name);
+            if (filter instanceof PreFilterPlugin pre) {
+                b.preFilter(pre);
+            }
+            b.filter(filter);
         }
         for (PluginWeight s : scores) {
             b.score(plugins.score(s.plugin(), args), s.weight());
+        }
+        for (PluginWeight s : PluginRegistry.STANDARD_SCORES) {
+            if (scores.stream().noneMatch(own -> own.plugin().equals(s.plugin()))) {
+                b.score(plugins.score(s.plugin(), args), s.weight());
+            }
         }
         return b.gpuSelector(plugins.gpuSelector(gpuSelector, args)).build();
     }

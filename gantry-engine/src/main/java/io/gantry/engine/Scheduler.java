@@ -140,13 +140,14 @@ public final class Scheduler {
         CycleContext cycle = new CycleContext(pod, state);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, reasonsOf(pre, 1)), pre, "");
+            return new ScheduleResult.Unschedulable(pod.name(), Explanation.preFilter(1, pre), pre, "");
         }
         int slot = state.slotOf(nodeName);
         Reason reason = filterOne(cycle, slot);
         if (reason != null) {
-            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, Map.of(reason, 1)),
-                    reason.status(""), "");
+            Map<Reason, Integer> byReason = new HashMap<>();
+            reason.faults().forEach(f -> byReason.put(f, 1));
+            return new ScheduleResult.Unschedulable(pod.name(), new Explanation(1, byReason), reason.status(""), "");
         }
         return reserveAndPermit(cycle, slot);
     }
@@ -175,16 +176,8 @@ public final class Scheduler {
 
     /** A pre-filter rejection: every node counts under its reasons, as kube-scheduler reports it. */
     private ScheduleResult preFilterRejection(PodRequest pod, Status status) {
-        return new ScheduleResult.Unschedulable(pod.name(),
-                new Explanation(state.nodeCount(), reasonsOf(status, state.nodeCount())), status, "");
-    }
-
-    private static Map<Reason, Integer> reasonsOf(Status status, int nodes) {
-        Map<Reason, Integer> byReason = new HashMap<>();
-        for (Reason r : status.reasons()) {
-            byReason.put(r, nodes);
-        }
-        return byReason;
+        return new ScheduleResult.Unschedulable(pod.name(), Explanation.preFilter(state.nodeCount(), status), status,
+                "");
     }
 
     private int filterAll(CycleContext cycle) {
@@ -265,6 +258,9 @@ public final class Scheduler {
         for (int p = 0; p < scorers.length; p++) {
             ScorePlugin scorer = scorers[p];
             scorer.preScore(state, cycle, feasible, count);
+            if (scorer.skipped()) {
+                continue;
+            }
             if (cache != null && scorer.cacheable()) {
                 int[] stamp = cache.stamp[p];
                 double[] cached = cache.score[p];
@@ -483,7 +479,7 @@ public final class Scheduler {
         CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
-            return Optional.of(new Explanation(state.nodeCount(), reasonsOf(pre, state.nodeCount())));
+            return Optional.of(Explanation.preFilter(state.nodeCount(), pre));
         }
         return filterAll(cycle) == 0 ? Optional.of(explanation()) : Optional.empty();
     }
@@ -493,7 +489,9 @@ public final class Scheduler {
         for (int slot = 0; slot < state.slotCount(); slot++) {
             Reason r = rejectedBy[slot];
             if (r != null) {
-                byReason.merge(r, 1, Integer::sum);
+                for (Reason fault : r.faults()) {
+                    byReason.merge(fault, 1, Integer::sum);
+                }
             }
         }
         return new Explanation(state.nodeCount(), byReason);

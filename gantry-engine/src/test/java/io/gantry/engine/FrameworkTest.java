@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.engine.plugins.BestFitGpuSelector;
 import io.gantry.engine.plugins.BindPlugin;
 import io.gantry.engine.plugins.FilterPlugin;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.PermitPlugin;
 import io.gantry.engine.plugins.PostFilterPlugin;
 import io.gantry.engine.plugins.PreFilterPlugin;
@@ -35,7 +35,7 @@ class FrameworkTest {
     }
 
     private SchedulingProfile.Builder base() {
-        return SchedulingProfile.builder("test").filter(new ResourceFitFilter()).filter(new GpuFitFilter())
+        return SchedulingProfile.builder("test").filter(new GpuModelFilter()).filter(new ResourceFitFilter())
                 .gpuSelector(new BestFitGpuSelector());
     }
 
@@ -130,7 +130,7 @@ class FrameworkTest {
         Scheduler s = new Scheduler(cluster(), base().preFilter(gate).filter(gate).score(prefer("a", "A")).build());
         gate.answer = Status.unresolvable("Gate", Reason.unresolvable("Gated", "pod is gated"));
         ScheduleResult.Unschedulable u = (ScheduleResult.Unschedulable) s.schedule(PodRequest.of("p", 1, 0, 0, 0));
-        assertThat(u.explanation().message()).isEqualTo("0/2 nodes are available: 2 pod is gated.");
+        assertThat(u.explanation().message()).isEqualTo("0/2 nodes are available: pod is gated.");
         assertThat(u.status().code()).isEqualTo(Status.Code.UNSCHEDULABLE_AND_UNRESOLVABLE);
         assertThat(gate.filtered).isZero();
         assertThat(s.allocations()).isEmpty();

@@ -183,7 +183,9 @@ class PlacementPropertiesTest {
                     assertThat(ClusterSnapshot.of(state)).isEqualTo(before);
                 } else {
                     Explanation e = ((ScheduleResult.Unschedulable) r).explanation();
-                    assertThat(e.nodesByReason()).as(name).isEqualTo(Map.of(a.rejected().get(name), 1));
+                    Map<Reason, Integer> one = new HashMap<>();
+                    a.rejected().get(name).faults().forEach(f -> one.put(f, 1));
+                    assertThat(e.nodesByReason()).as(name).isEqualTo(one);
                     assertThat(ClusterSnapshot.of(state)).isEqualTo(before);
                 }
             }
@@ -193,7 +195,7 @@ class PlacementPropertiesTest {
             if (a.scores().isEmpty()) {
                 Explanation e = ((ScheduleResult.Unschedulable) r).explanation();
                 Map<Reason, Integer> counts = new HashMap<>();
-                a.rejected().values().forEach(reason -> counts.merge(reason, 1, Integer::sum));
+                a.rejected().values().forEach(why -> why.faults().forEach(f -> counts.merge(f, 1, Integer::sum)));
                 assertThat(e.nodesByReason()).isEqualTo(counts);
                 assertThat(e.totalNodes()).isEqualTo(nodes.size());
             } else {

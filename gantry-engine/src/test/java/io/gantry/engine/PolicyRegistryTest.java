@@ -44,10 +44,17 @@ class PolicyRegistryTest {
     void aProfileHasTheStandardFiltersAndThePolicysWeightedScoresAndGpuChoice() {
         SchedulingProfile p = Policy.FGD.profile(ScoringMode.PAPER, TARGET, new SplittableRandom(1));
         assertThat(p.name()).isEqualTo("06-FGD");
-        assertThat(p.filters()).extracting(f -> f.name()).containsExactly("NodePlacement", "ResourceFit", "GpuFit");
-        assertThat(p.scores()).hasSize(1);
+        assertThat(p.filters()).extracting(f -> f.name()).containsExactly("NodePlacement", "GpuModel", "NodePorts",
+                "ResourceFit", "VolumeTopology", "PodTopologySpread", "InterPodAffinity");
+        // The filters that need a per-cycle state (or skip pods they do not apply to) run at pre-filter too.
+        assertThat(p.preFilters()).extracting(f -> f.name()).containsExactly("NodePorts", "VolumeTopology",
+                "PodTopologySpread", "InterPodAffinity");
+        // The policy's own score, then the standard ones at kube-scheduler's weights.
+        assertThat(p.scores()).extracting(s -> s.plugin().name(), SchedulingProfile.WeightedScore::weight)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("FGD", 1),
+                        org.assertj.core.groups.Tuple.tuple("PodTopologySpread", 2),
+                        org.assertj.core.groups.Tuple.tuple("InterPodAffinity", 2));
         assertThat(p.scores().get(0).plugin()).isInstanceOf(FgdScore.class);
-        assertThat(p.scores().get(0).weight()).isEqualTo(1);
         assertThat(p.gpuSelector()).isInstanceOf(FgdGpuSelector.class);
         assertThat(p.queueSort().name()).isEqualTo("PrioritySort");
     }
@@ -59,7 +66,7 @@ class PolicyRegistryTest {
         PolicyRegistry registry = new PolicyRegistry(List.of(Policy.FGD, mixed));
         assertThat(registry.parse("mixed")).isSameAs(mixed);
         SchedulingProfile p = mixed.profile(ScoringMode.EXACT, TARGET, new SplittableRandom(1));
-        assertThat(p.scores()).extracting(SchedulingProfile.WeightedScore::weight).containsExactly(3, 1);
+        assertThat(p.scores()).extracting(SchedulingProfile.WeightedScore::weight).containsExactly(3, 1, 2, 2);
 
         assertThatThrownBy(() -> new PolicyRegistry(List.of(new Policy("bad", "x", "", List.of(
                 new PluginWeight("NoSuchScore", 1)), "fgd"))))

@@ -187,7 +187,7 @@ class ScheduleOnAndAssessTest {
             Explanation e = unschedulable(r);
             assertThat(e.totalNodes()).isZero();
             assertThat(e.nodesByReason()).isEmpty();
-            assertThat(e.message()).isEqualTo("0/0 nodes are available: no nodes in the cluster.");
+            assertThat(e.message()).isEqualTo("no nodes available to schedule pods");
         }
         assertThat(ClusterSnapshot.of(s.state())).isEqualTo(before);
         assertThat(s.allocation("p")).isEmpty();

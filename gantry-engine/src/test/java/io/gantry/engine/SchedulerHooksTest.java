@@ -3,7 +3,7 @@ package io.gantry.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gantry.engine.plugins.BestFitGpuSelector;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.ClusterListener;
 import io.gantry.engine.plugins.ResourceFitFilter;
 import io.gantry.engine.plugins.ScorePlugin;
@@ -56,7 +56,7 @@ class SchedulerHooksTest {
 
     private static SchedulingProfile profile(ScorePlugin score, ClusterListener... listeners) {
         SchedulingProfile.Builder b = SchedulingProfile.builder("test").filter(new ResourceFitFilter())
-                .filter(new GpuFitFilter()).score(score).gpuSelector(new BestFitGpuSelector());
+                .filter(new GpuModelFilter()).score(score).gpuSelector(new BestFitGpuSelector());
         for (ClusterListener l : listeners) {
             b.listener(l);
         }

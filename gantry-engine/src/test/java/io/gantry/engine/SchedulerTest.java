@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gantry.engine.frag.TargetWorkload;
 import io.gantry.engine.plugins.BestFitGpuSelector;
-import io.gantry.engine.plugins.GpuFitFilter;
+import io.gantry.engine.plugins.GpuModelFilter;
 import io.gantry.engine.plugins.ResourceFitFilter;
 import io.gantry.engine.plugins.ScorePlugin;
 import java.util.List;
@@ -103,7 +103,7 @@ class SchedulerTest {
         state.addNode(NodeSpec.of("cpu-only", 8000, 8000, 0, ""));
         CountingScore score = new CountingScore();
         Scheduler s = new Scheduler(state, SchedulingProfile.builder("t")
-                .filter(new ResourceFitFilter()).filter(new GpuFitFilter()).score(score)
+                .filter(new GpuModelFilter()).filter(new ResourceFitFilter()).score(score)
                 .gpuSelector(new BestFitGpuSelector()).build());
 
         assertThat(placed(s.schedule(PodRequest.of("g", 100, 0, 1, 500))).nodeName()).isEqualTo("gpu");
@@ -146,24 +146,27 @@ class SchedulerTest {
     }
 
     @Test
-    void eachNodeCountsOnceUnderTheFirstFailingFilterAndEqualCountsSortByMessage() {
+    void eachNodeCountsUnderEveryFaultOfTheFirstFailingFilterAsNodeResourcesFitReportsThem() {
         Scheduler s = scheduler(Policy.GPUPACKING,
-                NodeSpec.of("small-nogpu", 500, 8000, 0, ""), // lacks CPU and GPU: counted as CPU
+                NodeSpec.of("small-nogpu", 500, 8000, 0, ""), // lacks CPU and GPU: counted under both
                 NodeSpec.of("small", 500, 8000, 1, "T4"), // lacks CPU
                 NodeSpec.of("nogpu", 8000, 8000, 0, ""), // no GPU
                 new NodeSpec("full", 8000, 8000, 1, "T4", 0), // no pod slot
                 NodeSpec.of("nomem", 8000, 100, 1, "T4")); // lacks memory
         Explanation e = unschedulable(s.schedule(PodRequest.of("p", 1000, 200, 1, 1000)));
         assertThat(e.message()).isEqualTo("0/5 nodes are available: 1 Insufficient memory, 1 Too many pods,"
-                + " 1 node(s) had no GPU, 2 Insufficient cpu.");
-        assertThat(e.nodesByReason().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(5);
+                + " 2 Insufficient cpu, 2 node(s) had no GPU.");
+        assertThat(e.nodesByReason().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(6);
+        assertThat(s.assess(PodRequest.of("p", 1000, 200, 1, 1000)).rejected().get("small-nogpu"))
+                .isEqualTo(Reason.allOf(java.util.List.of(Reason.INSUFFICIENT_CPU, Reason.NO_GPU)))
+                .satisfies(r -> assertThat(r.message()).isEqualTo("Insufficient cpu, node(s) had no GPU"));
     }
 
     @Test
     void anEmptyClusterSaysSo() {
         Scheduler s = scheduler(Policy.FGD);
         Explanation e = unschedulable(s.schedule(PodRequest.of("p", 1, 1, 0, 0)));
-        assertThat(e.message()).isEqualTo("0/0 nodes are available: no nodes in the cluster.");
+        assertThat(e.message()).isEqualTo("no nodes available to schedule pods");
         assertThat(s.explain(PodRequest.of("p", 1, 1, 0, 0))).contains(e);
     }
 

@@ -9,6 +9,7 @@ import io.gantry.engine.plugins.ScorePlugin;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -93,8 +94,11 @@ final class SchedulingRun {
             assertThat(ClusterSnapshot.of(state)).isEqualTo(before);
             assertThat(u.podName()).isEqualTo(pod.name());
             assertThat(u.explanation().totalNodes()).isEqualTo(state.nodeCount());
+            // every node rejected once, counted under each fault its rejecting filter found
+            Map<String, Reason> rejected = scheduler.assess(pod).rejected();
+            assertThat(rejected).hasSize(state.nodeCount());
             assertThat(u.explanation().nodesByReason().values().stream().mapToInt(Integer::intValue).sum())
-                    .isEqualTo(state.nodeCount());
+                    .isEqualTo(rejected.values().stream().mapToInt(r -> r.faults().size()).sum());
             assertThat(scheduler.explain(pod)).contains(u.explanation());
             return;
         }

@@ -51,6 +51,8 @@ public final class GantryScheduler implements AutoCloseable {
     private final SchedulerConfig config;
     private final SchedulerMetrics metrics = new SchedulerMetrics();
     private final SchedulerLoop loop;
+    /** Null in extender mode, where kube-scheduler's VolumeBinding checks volumes. */
+    private final VolumeWatch volumes;
     private final SharedIndexInformer<Node> nodeInformer;
     private final SharedIndexInformer<Pod> podInformer;
     private final SchedulerHttpServer http;
@@ -60,7 +62,8 @@ public final class GantryScheduler implements AutoCloseable {
     private GantryScheduler(KubernetesClient client, SchedulerConfig config, Options options) {
         this.config = config;
         KubeApi api = new KubeApi(client, config.schedulerName());
-        loop = new SchedulerLoop(config, api, metrics);
+        volumes = options.extender() ? null : VolumeWatch.start(client);
+        loop = new SchedulerLoop(config, api, metrics, volumes);
         loop.setSchedulingEnabled(!options.extender());
         loop.start();
         ExtenderService extender = options.extender() ? new ExtenderService(loop, api, client) : null;
@@ -69,6 +72,7 @@ public final class GantryScheduler implements AutoCloseable {
                     () -> loop.isSynced() && (!options.extender() || loop.isLeader()));
         } catch (IOException e) {
             loop.close();
+            closeVolumes();
             throw new UncheckedIOException("cannot listen on port " + config.serverPort() + ": " + e.getMessage(), e);
         }
         SharedIndexInformer<Node> nodes = null;
@@ -83,9 +87,13 @@ public final class GantryScheduler implements AutoCloseable {
             }
             loop.close();
             http.close();
+            closeVolumes();
             throw e;
         }
         nodeInformer = nodes;
+        if (volumes != null) {
+            volumes.onChange(() -> podInformer.getStore().list(), loop::podChanged);
+        }
         loop.markSynced(() -> nodeInformer.getStore().list(), () -> podInformer.getStore().list());
         if (config.leaderElection().enabled()) {
             SchedulerConfig.LeaderElection le = config.leaderElection();
@@ -149,6 +157,13 @@ public final class GantryScheduler implements AutoCloseable {
         podInformer.close();
         loop.close();
         http.close();
+        closeVolumes();
+    }
+
+    private void closeVolumes() {
+        if (volumes != null) {
+            volumes.close();
+        }
     }
 
     /** Informer callbacks into the loop's inbox. */

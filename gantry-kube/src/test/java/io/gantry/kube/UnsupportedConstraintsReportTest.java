@@ -18,24 +18,21 @@ import org.junit.jupiter.api.Test;
 /** A constraint Gantry does not check is reported on the pod, never silently ignored. */
 class UnsupportedConstraintsReportTest extends SandboxTest {
 
-    private Pod antiAffine(String name) {
-        return new PodBuilder(pod(name, 1, 1000)).editMetadata().addToLabels("app", "trainer").endMetadata()
-                .editSpec().withNewAffinity().withNewPodAntiAffinity()
-                .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey("kubernetes.io/hostname")
-                .withNewLabelSelector().addToMatchLabels("app", "trainer").endLabelSelector()
-                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity().endSpec()
-                .build();
+    private Pod claiming(String name) {
+        return new PodBuilder(pod(name, 1, 1000)).editSpec().addNewResourceClaim().withName("gpu")
+                .withResourceClaimName("a-claim").endResourceClaim().endSpec().build();
     }
 
     @Test
-    void podsWithRequiredAntiAffinityAreHeldWithFailedSchedulingAndTheCondition() throws Exception {
+    void podsWithResourceClaimsAreHeldWithFailedSchedulingAndTheCondition() throws Exception {
         node("gpu-a", 8, "A100");
         startScheduler();
-        create(antiAffine("t0"));
-        create(antiAffine("t1"));
+        create(claiming("t0"));
+        create(claiming("t1"));
         create(pod("plain", 1, 1000));
         awaitBound(client(), "plain");
-        String expected = "Gantry does not support required pod anti-affinity yet; the pod is not bound, since "
+        String expected = "Gantry does not support resource claims (dynamic resource allocation) yet; the pod is not "
+                + "bound, since "
                 + "binding it could break them. Remove them, or leave the pod to a scheduler that checks them";
         for (String name : new String[] {"t0", "t1"}) {
             await(name + " FailedScheduling", Duration.ofSeconds(10), () -> events(client(), name).stream()
@@ -56,15 +53,15 @@ class UnsupportedConstraintsReportTest extends SandboxTest {
     void aPodWithPreferencesGantryDoesNotHonourIsBoundWithAWarning() {
         node("gpu-a", 8, "A100");
         startScheduler();
-        create(new PodBuilder(pod("prefers", 1, 1000)).editSpec().withNewAffinity().withNewPodAntiAffinity()
-                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(50).withNewPodAffinityTerm()
-                .withTopologyKey("kubernetes.io/hostname").endPodAffinityTerm()
-                .endPreferredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
-                .addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName("data")
-                .endPersistentVolumeClaim().endVolume().endSpec().build());
+        create(new PodBuilder(pod("prefers", 1, 1000)).editSpec().withNewAffinity().withNewNodeAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(1).withNewPreference()
+                .endPreference().endPreferredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
+                .editFirstContainer().editResources().addToRequests("ephemeral-storage",
+                        new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endContainer()
+                .endSpec().build());
         awaitBound(client(), "prefers");
-        String ignored = "bound without honouring preferred pod anti-affinity, volumes from PersistentVolumeClaims "
-                + "(the node affinity of their PersistentVolumes): Gantry does not support them yet";
+        String ignored = "bound without honouring preferred node affinity, ephemeral-storage requests: Gantry does "
+                + "not support them yet";
         await("Warning UnsupportedConstraints", Duration.ofSeconds(10), () -> events(client(), "prefers").stream()
                 .anyMatch(e -> "UnsupportedConstraints".equals(e.getReason())));
         assertThat(events(client(), "prefers")).anySatisfy(e -> {

@@ -11,7 +11,7 @@ import io.gantry.sim.experiment.Simulation;
 import io.gantry.sim.report.CsvReports;
 import io.gantry.sim.report.DiscreteSeries;
 import io.gantry.sim.report.PaperResults;
-import io.gantry.sim.trace.OpenbTraceReader;
+import io.gantry.sim.trace.openb.OpenbTraceReader;
 import io.gantry.sim.workload.OpenbWorkloadBuilder;
 import io.gantry.sim.workload.ReplayWorkload;
 import io.gantry.sim.workload.Workload;

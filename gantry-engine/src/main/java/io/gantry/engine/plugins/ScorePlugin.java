@@ -15,6 +15,15 @@ public interface ScorePlugin {
     default void preScore(ClusterState state, CycleContext cycle, int[] feasible, int count) {
     }
 
+    /**
+     * Kube-scheduler's PreScore {@code Skip}: asked right after {@link #preScore}; true when this plugin scores every
+     * node 0 for the cycle's pod (e.g. the pod has no inter-pod terms), so its score and normalize are not called and
+     * it adds nothing to any node's sum.
+     */
+    default boolean skipped() {
+        return false;
+    }
+
     double score(ClusterState state, CycleContext cycle, int node);
 
     /** Rescales the scores of the feasible nodes in place, if the policy wants that. */

@@ -30,7 +30,7 @@ class WideNodeTest {
         used[63] = 0;
         Nodes.use(state, "wide", used); // free: GPUs 0 and 63
         PodRequest pod = PodRequest.of("p", 0, 0, 2, 1000);
-        assertThat(GpuFitFilter.fits(state, 0, 2, 1000)).isTrue();
+        assertThat(ResourceFitFilter.fits(state, 0, 2, 1000)).isTrue();
         // not idle, two free GPUs used: max(50 - 2, 33) = 48
         assertThat(new GpuPackingScore(ScoringMode.PAPER).score(state, CycleContext.of(pod, state), 0))
                 .isEqualTo(48.0);

@@ -18,6 +18,7 @@ import io.gantry.engine.placement.NodeSelectorRequirement;
 import io.gantry.engine.placement.NodeSelectorTerm;
 import io.gantry.engine.placement.Taint;
 import io.gantry.engine.placement.Toleration;
+import io.gantry.engine.plugins.VolumeTopology;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -30,7 +31,9 @@ import java.util.regex.Pattern;
  * Reads what a pod asks: CPU and memory requests as kube-scheduler computes them (the sum over containers, at least
  * the largest init container, plus overhead), whole GPUs from {@code nvidia.com/gpu}, a share from
  * {@code gantry.io/gpu-milli}, the model constraint annotation, nodeSelector, required node affinity and
- * tolerations. Anything malformed or impossible becomes {@link PodDemand.Invalid} with the reason.
+ * tolerations; inter-pod affinity, topology spread and host ports ({@link ConstraintTranslator}) and, given a
+ * {@link VolumeCatalog}, the topology of its claims' volumes ({@link VolumeTranslator}). Anything malformed or
+ * impossible becomes {@link PodDemand.Invalid} with the reason.
  */
 public final class PodTranslator {
 
@@ -39,16 +42,32 @@ public final class PodTranslator {
     private PodTranslator() {
     }
 
+    /**
+     * What the pod asks, its volumes not included: for hosts where someone else checks them (kube-scheduler's
+     * VolumeBinding, in extender mode).
+     */
     public static PodDemand translate(Pod pod) {
+        return translate(pod, null);
+    }
+
+    /** What the pod asks, with the topology of its claims' volumes looked up in {@code volumes}. */
+    public static PodDemand translate(Pod pod, VolumeCatalog volumes) {
         try {
-            return new PodDemand.Valid(request(pod));
+            return new PodDemand.Valid(request(pod, volumes));
         } catch (InvalidPodException e) {
             return new PodDemand.Invalid(e.getMessage());
         }
     }
 
-    /** The request of a pod already running somewhere (its spec is fixed); throws when it cannot be read. */
+    /**
+     * The request of a pod already running somewhere (its spec is fixed; its volumes are where they are); throws
+     * when it cannot be read.
+     */
     public static PodRequest request(Pod pod) {
+        return request(pod, null);
+    }
+
+    private static PodRequest request(Pod pod, VolumeCatalog volumes) {
         PodSpec spec = pod.getSpec();
         if (spec == null) {
             throw new InvalidPodException("pod has no spec");
@@ -93,10 +112,16 @@ public final class PodTranslator {
         }
         int priority = spec.getPriority() == null ? 0 : spec.getPriority();
         long memMib = (memBytes + (1L << 20) - 1) >> 20;
-        Map<String, String> labels = pod.getMetadata().getLabels();
-        return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority,
-                labels == null ? Map.of() : labels, placement(spec),
-                PodAttributes.NONE);
+        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        PodAttributes attributes = ConstraintTranslator.attributes(spec, PodKeys.namespace(key), labels);
+        if (volumes != null) {
+            VolumeTopology.Volumes claimed = VolumeTranslator.volumes(pod, volumes);
+            if (claimed != null) {
+                attributes = attributes.with(VolumeTopology.VOLUMES, claimed);
+            }
+        }
+        return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority, labels, placement(spec),
+                attributes);
     }
 
     static List<String> models(String value) {
@@ -154,7 +179,7 @@ public final class PodTranslator {
         return new NodePlacement(selector, terms, tolerations);
     }
 
-    private static List<NodeSelectorRequirement> requirements(
+    static List<NodeSelectorRequirement> requirements(
             List<io.fabric8.kubernetes.api.model.NodeSelectorRequirement> reqs) {
         List<NodeSelectorRequirement> out = new ArrayList<>();
         for (var r : list(reqs)) {

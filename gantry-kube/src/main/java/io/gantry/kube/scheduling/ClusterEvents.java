@@ -15,6 +15,7 @@ import io.gantry.kube.model.NodeTranslator;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.model.PodTranslator;
+import io.gantry.kube.model.VolumeCatalog;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
 import io.gantry.kube.scheduling.SchedulingQueue.State;
 import java.util.List;
@@ -40,10 +41,13 @@ final class ClusterEvents {
     private final SchedulingQueue queue;
     private final PodRecorder recorder;
     private final SchedulerMetrics metrics;
+    /** Where pods' claims are looked up; null when another scheduler checks volumes (extender). */
+    private final VolumeCatalog volumes;
     private boolean leader;
 
     ClusterEvents(SchedulerConfig config, ClusterMirror mirror, DerivedEngine engine, SchedulingQueue queue,
-            PodRecorder recorder, SchedulerMetrics metrics) {
+            PodRecorder recorder, SchedulerMetrics metrics, VolumeCatalog volumes) {
+        this.volumes = volumes;
         this.config = requireNonNull(config, "config");
         this.mirror = requireNonNull(mirror, "mirror");
         this.engine = requireNonNull(engine, "engine");
@@ -112,7 +116,7 @@ final class ClusterEvents {
             queue.get(key).ifPresent(e -> e.pod = pod); // its bind is in flight
             return;
         }
-        PodDemand demand = PodTranslator.translate(pod);
+        PodDemand demand = PodTranslator.translate(pod, volumes);
         Entry e = queue.upsert(key, pod, demand, gated(pod), UnsupportedConstraints.required(pod),
                 System.nanoTime());
         if (demand instanceof PodDemand.Valid v) {

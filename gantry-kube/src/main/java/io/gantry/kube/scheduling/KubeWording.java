@@ -22,10 +22,13 @@ public final class KubeWording {
     public static Function<Reason, String> forPod(PodRequest pod) {
         String insufficient = "Insufficient " + (pod.gpuMilliPerGpu() > 0 && pod.gpuMilliPerGpu() < 1000
                 ? GpuAnnotations.GPU_MILLI_RESOURCE : GpuAnnotations.GPU_RESOURCE);
-        return r -> switch (r.code()) {
+        Function<Reason, String> single = r -> switch (r.code()) {
             case "InsufficientGPU", "NoGPU" -> insufficient;
             default -> r.message();
         };
+        // a node with several faults (NodeResourcesFit's insufficient resources) in their order
+        return r -> r.parts().isEmpty() ? single.apply(r)
+                : r.parts().stream().map(single).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** {@code 0/N nodes are available: ...}, kube-scheduler's FitError message. */

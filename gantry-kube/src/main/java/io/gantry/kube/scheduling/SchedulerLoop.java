@@ -9,6 +9,7 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.kube.config.SchedulerConfig;
 import io.gantry.kube.metrics.SchedulerMetrics;
+import io.gantry.kube.model.VolumeCatalog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +60,11 @@ public final class SchedulerLoop implements AutoCloseable {
     private volatile long heartbeatNanos = System.nanoTime();
 
     public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics) {
+        this(config, api, metrics, null);
+    }
+
+    /** @param volumes where pods' claims are looked up; null when another scheduler checks volumes (extender) */
+    public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics, VolumeCatalog volumes) {
         requireNonNull(config, "config");
         requireNonNull(api, "api");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -70,7 +76,7 @@ public final class SchedulerLoop implements AutoCloseable {
         this.binding = new BindingCycle(engine, Executors.newFixedThreadPool(config.bindingWorkers(),
                 daemon("gantry-bind")), inbox::add, mirror, queue, recorder, metrics);
         this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics);
-        this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics);
+        this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics, volumes);
         this.publisher = new MetricsPublisher(metrics, mirror, engine, queue, recorder);
         this.explainer = new Explainer(config.schedulerName(), mirror, engine, queue);
         this.thread = new Thread(this::run, "gantry-scheduling-loop");

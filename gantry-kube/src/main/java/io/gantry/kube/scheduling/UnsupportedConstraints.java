@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.gantry.contract.GpuAnnotations;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,29 +43,12 @@ final class UnsupportedConstraints {
             GpuAnnotations.GPU_MILLI_RESOURCE);
 
     private static final List<Check> CHECKS = List.of(
-            Check.required("required pod affinity", s -> !list(affinity(s, a -> a.getPodAffinity() == null ? null
-                    : a.getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())).isEmpty()),
-            Check.required("required pod anti-affinity", s -> !list(affinity(s, a -> a.getPodAntiAffinity() == null
-                    ? null : a.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())).isEmpty()),
-            Check.required("topology spread constraints (whenUnsatisfiable: DoNotSchedule)",
-                    s -> spread(s).anyMatch(t -> !"ScheduleAnyway".equals(t.getWhenUnsatisfiable()))),
-            Check.required("host ports", s -> containers(s).anyMatch(c -> list(c.getPorts()).stream()
-                    .anyMatch(p -> p.getHostPort() != null && p.getHostPort() > 0))),
             Check.required("resource claims (dynamic resource allocation)", s -> !list(s.getResourceClaims())
                     .isEmpty()),
             new Check(true, s -> uncounted(s).isEmpty() ? null
                     : "resources Gantry does not count (" + String.join(", ", uncounted(s)) + ")"),
-            Check.preferred("preferred pod affinity", s -> !list(affinity(s, a -> a.getPodAffinity() == null ? null
-                    : a.getPodAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())).isEmpty()),
-            Check.preferred("preferred pod anti-affinity", s -> !list(affinity(s, a -> a.getPodAntiAffinity() == null
-                    ? null : a.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())).isEmpty()),
             Check.preferred("preferred node affinity", s -> !list(affinity(s, a -> a.getNodeAffinity() == null ? null
                     : a.getNodeAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())).isEmpty()),
-            Check.preferred("topology spread constraints (whenUnsatisfiable: ScheduleAnyway)",
-                    s -> spread(s).anyMatch(t -> "ScheduleAnyway".equals(t.getWhenUnsatisfiable()))),
-            Check.preferred("volumes from PersistentVolumeClaims (the node affinity of their PersistentVolumes)",
-                    s -> list(s.getVolumes()).stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
-                            || v.getEphemeral() != null)),
             Check.preferred("ephemeral-storage requests", s -> containers(s).anyMatch(c -> resources(c)
                     .containsKey("ephemeral-storage"))));
 
@@ -111,10 +93,6 @@ final class UnsupportedConstraints {
 
     private static <T> T affinity(PodSpec s, Function<Affinity, T> part) {
         return s.getAffinity() == null ? null : part.apply(s.getAffinity());
-    }
-
-    private static Stream<TopologySpreadConstraint> spread(PodSpec s) {
-        return list(s.getTopologySpreadConstraints()).stream();
     }
 
     private static Stream<Container> containers(PodSpec s) {

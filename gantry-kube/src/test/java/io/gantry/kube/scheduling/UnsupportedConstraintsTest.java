@@ -36,9 +36,8 @@ class UnsupportedConstraintsTest {
                         new Quantity("1Gi")).endResources().endContainer()
                 .addNewResourceClaim().withName("gpu-claim").endResourceClaim()
                 .endSpec().build();
-        assertThat(UnsupportedConstraints.required(p)).containsExactly("required pod affinity",
-                "required pod anti-affinity", "topology spread constraints (whenUnsatisfiable: DoNotSchedule)",
-                "host ports", "resource claims (dynamic resource allocation)",
+        // pod affinity, anti-affinity, spread and host ports have plugins now: only the rest is named
+        assertThat(UnsupportedConstraints.required(p)).containsExactly("resource claims (dynamic resource allocation)",
                 "resources Gantry does not count (hugepages-2Mi, rdma/ib)");
         assertThat(UnsupportedConstraints.preferred(p)).isEmpty();
     }
@@ -60,9 +59,7 @@ class UnsupportedConstraintsTest {
                 .endResources().endContainer()
                 .endSpec().build();
         assertThat(UnsupportedConstraints.required(p)).isEmpty();
-        assertThat(UnsupportedConstraints.preferred(p)).containsExactly("preferred pod anti-affinity",
-                "preferred node affinity", "topology spread constraints (whenUnsatisfiable: ScheduleAnyway)",
-                "volumes from PersistentVolumeClaims (the node affinity of their PersistentVolumes)",
+        assertThat(UnsupportedConstraints.preferred(p)).containsExactly("preferred node affinity",
                 "ephemeral-storage requests");
     }
 }

@@ -31,7 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Vert.x (already on the classpath through fabric8's HTTP client). It serves what fabric8 informers, leader election
  * and Gantry's scheduler use: list and watch (HTTP streaming or WebSocket; resumable by resource version), get,
  * create, update, merge and strategic merge patch, delete, {@code pods/binding} and the {@code bindings}
- * collection, for pods, nodes, events, namespaces and leases. Plain HTTP on 127.0.0.1; no authentication.
+ * collection, for pods, nodes, events, namespaces, leases, and the volume kinds the scheduler watches (claims,
+ * persistent volumes, storage classes). Plain HTTP on 127.0.0.1; no authentication.
  *
  * <p>Besides the Kubernetes API it has a few load-test endpoints under {@code /loadtest/v1/}: create many objects in
  * one request (the nodes), create a burst of pods from inside the server (so that no client's cost of creating them

@@ -35,8 +35,17 @@ public record ResourceType(String group, String version, String plural, String k
     public static final ResourceType LEASES = new ResourceType("coordination.k8s.io", "v1", "leases", "Lease", true,
             Set.of("metadata.name", "metadata.namespace"), List.of());
 
+    /** What the scheduler watches to check pods' volumes (empty in the load test, but served). */
+    public static final ResourceType CLAIMS = new ResourceType("", "v1", "persistentvolumeclaims",
+            "PersistentVolumeClaim", true, Set.of("metadata.name", "metadata.namespace"), List.of());
+    public static final ResourceType VOLUMES = new ResourceType("", "v1", "persistentvolumes", "PersistentVolume",
+            false, Set.of("metadata.name"), List.of());
+    public static final ResourceType STORAGE_CLASSES = new ResourceType("storage.k8s.io", "v1", "storageclasses",
+            "StorageClass", false, Set.of("metadata.name"), List.of());
+
     /** Every type this server serves. */
-    public static final List<ResourceType> ALL = List.of(PODS, NODES, EVENTS, NAMESPACES, LEASES);
+    public static final List<ResourceType> ALL = List.of(PODS, NODES, EVENTS, NAMESPACES, LEASES, CLAIMS, VOLUMES,
+            STORAGE_CLASSES);
 
     /** {@code v1} for the core group, {@code group/version} otherwise. */
     public String apiVersion() {

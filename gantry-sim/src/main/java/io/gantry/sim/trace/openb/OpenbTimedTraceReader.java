@@ -2,7 +2,6 @@ package io.gantry.sim.trace.openb;
 
 import io.gantry.engine.PodRequest;
 import io.gantry.sim.trace.CsvTable;
-import io.gantry.sim.trace.OpenbTraceReader;
 import io.gantry.sim.trace.TimedPod;
 import io.gantry.sim.trace.TimedTrace;
 import io.gantry.sim.trace.TraceFormatException;

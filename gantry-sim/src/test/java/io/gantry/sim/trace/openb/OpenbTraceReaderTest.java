@@ -1,4 +1,4 @@
-package io.gantry.sim.trace;
+package io.gantry.sim.trace.openb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
+import io.gantry.sim.trace.TraceFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,9 @@
-package io.gantry.sim.trace;
+package io.gantry.sim.trace.openb;
 
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
+import io.gantry.sim.trace.CsvTable;
+import io.gantry.sim.trace.TraceFormatException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
