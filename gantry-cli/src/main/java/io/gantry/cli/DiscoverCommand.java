@@ -1,9 +1,5 @@
 package io.gantry.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.gpu.BackendKind;
 import io.gantry.gpu.BackendOptions;
 import io.gantry.gpu.GpuBackend;
@@ -27,6 +23,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code gantry discover}: the GPUs the node agent would see, and their telemetry now. */
 @Command(name = "discover", mixinStandardHelpOptions = true, sortOptions = false,
@@ -368,7 +369,7 @@ final class DiscoverCommand implements Callable<Integer> {
 
     // ---- json ----
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     static ObjectNode json(String backendName, GpuInventory inv, List<GpuSample> samples) {
         ObjectNode root = MAPPER.createObjectNode();
@@ -414,11 +415,7 @@ final class DiscoverCommand implements Callable<Integer> {
     }
 
     private static String json(ObjectNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return MAPPER.writeValueAsString(node);
     }
 
     private static void putText(ObjectNode o, String key, String value) {

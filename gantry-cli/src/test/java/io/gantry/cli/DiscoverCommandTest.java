@@ -2,8 +2,6 @@ package io.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 class DiscoverCommandTest {
 
@@ -71,19 +71,19 @@ class DiscoverCommandTest {
         assertThat(run("discover", "--backend", "fake", "--inventory", Repo.fakeInventory().toString(),
                 "--format", "json")).as(err.toString()).isZero();
         JsonNode root = new ObjectMapper().readTree(out.toString());
-        assertThat(root.get("backend").asText()).isEqualTo("fake");
-        assertThat(root.get("driverVersion").asText()).isEqualTo("550.54.15");
-        assertThat(root.get("cudaVersion").asText()).isEqualTo("12.4");
+        assertThat(root.get("backend").asString()).isEqualTo("fake");
+        assertThat(root.get("driverVersion").asString()).isEqualTo("550.54.15");
+        assertThat(root.get("cudaVersion").asString()).isEqualTo("12.4");
         JsonNode gpus = root.get("gpus");
         assertThat(gpus).hasSize(4);
         for (int i = 0; i < 4; i++) {
             JsonNode g = gpus.get(i);
             assertThat(g.get("index").asInt()).isEqualTo(i);
-            assertThat(g.get("uuid").asText()).isEqualTo(Repo.FAKE_UUIDS[i]);
-            assertThat(g.get("name").asText()).isEqualTo("NVIDIA A100-SXM4-80GB");
+            assertThat(g.get("uuid").asString()).isEqualTo(Repo.FAKE_UUIDS[i]);
+            assertThat(g.get("name").asString()).isEqualTo("NVIDIA A100-SXM4-80GB");
             assertThat(g.get("memoryMiB").asLong()).isEqualTo(81920);
             assertThat(g.get("numaNode").asInt()).isEqualTo(i < 2 ? 0 : 1);
-            assertThat(g.get("computeCapability").asText()).isEqualTo("8.0");
+            assertThat(g.get("computeCapability").asString()).isEqualTo("8.0");
             assertThat(g.get("migEnabled").asBoolean()).isFalse();
             JsonNode s = g.get("sample");
             assertThat(s.get("fbUsedMiB").asLong()).isZero();
@@ -97,7 +97,7 @@ class DiscoverCommandTest {
         JsonNode links = root.get("links");
         assertThat(links).hasSize(6);
         assertThat(links).allSatisfy(l -> {
-            assertThat(l.get("level").asText()).isEqualTo("NVLINK");
+            assertThat(l.get("level").asString()).isEqualTo("NVLINK");
             assertThat(l.get("nvLinks").asInt()).isEqualTo(4);
         });
         assertThat(links.get(0).get("gpus").toString()).isEqualTo("[0,1]");
@@ -116,7 +116,7 @@ class DiscoverCommandTest {
                 .isZero();
         JsonNode sample = new ObjectMapper().readTree(out.toString()).get("gpus").get(0).get("sample");
         assertThat(sample.get("healthy").asBoolean()).isFalse();
-        assertThat(sample.get("problem").asText()).isEqualTo("XID 79: fallen off the bus");
+        assertThat(sample.get("problem").asString()).isEqualTo("XID 79: fallen off the bus");
     }
 
     @Test

@@ -2,8 +2,6 @@ package io.gantry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** {@code gantry simulate --mode time} on small generated traces. */
 class SimulateTimeModeTest {
@@ -75,7 +75,7 @@ class SimulateTimeModeTest {
         JsonNode json = new ObjectMapper().readTree(results.resolve("timed_summary.json").toFile());
         assertThat(json.get(0).get("placed").asInt()).isEqualTo(12);
         JsonNode gpu1 = json.get(0).get("delays").get(0);
-        assertThat(gpu1.get("class").asText()).isEqualTo("1-gpu");
+        assertThat(gpu1.get("class").asString()).isEqualTo("1-gpu");
         assertThat(gpu1.get("p99Seconds").asDouble()).isPositive(); // with load 2 on 4 GPUs, pods wait
         assertThat(Files.readAllLines(results.resolve("delays.csv")).get(0)).contains("p50_s,p95_s,p99_s");
     }

@@ -2,9 +2,6 @@ package io.gantry.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -22,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** deploy/examples/ ask Gantry for what they say, and deploy/extender/ points kube-scheduler at the chart's Service. */
 class ExamplesTest {
@@ -80,9 +79,9 @@ class ExamplesTest {
 
     @Test
     void extenderConfigPointsKubeSchedulerAtTheChartsService() throws Exception {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Deploy.read(EXTENDER_CONFIG));
-        assertThat(root.path("apiVersion").asText()).isEqualTo("kubescheduler.config.k8s.io/v1");
-        assertThat(root.path("kind").asText()).isEqualTo("KubeSchedulerConfiguration");
+        JsonNode root = new YAMLMapper().readTree(Deploy.read(EXTENDER_CONFIG));
+        assertThat(root.path("apiVersion").asString()).isEqualTo("kubescheduler.config.k8s.io/v1");
+        assertThat(root.path("kind").asString()).isEqualTo("KubeSchedulerConfiguration");
         for (JsonNode profile : root.path("profiles")) {
             assertThat(profile.has("extenders")).as("extenders is a top-level list, not per profile").isFalse();
         }
@@ -90,14 +89,14 @@ class ExamplesTest {
         assertThat(root.path("extenders")).hasSize(1);
         JsonNode ext = root.path("extenders").get(0);
         List<String> fields = new ArrayList<>();
-        ext.fieldNames().forEachRemaining(fields::add);
+        fields.addAll(ext.propertyNames());
         assertThat(fields).as("only keys of config/v1 Extender").isSubsetOf("urlPrefix", "filterVerb", "preemptVerb",
                 "prioritizeVerb", "weight", "bindVerb", "enableHTTPS", "tlsConfig", "httpTimeout", "nodeCacheCapable",
                 "managedResources", "ignorable");
 
-        assertThat(ext.path("filterVerb").asText()).isEqualTo("filter");
-        assertThat(ext.path("prioritizeVerb").asText()).isEqualTo("prioritize");
-        assertThat(ext.path("bindVerb").asText()).isEqualTo("bind");
+        assertThat(ext.path("filterVerb").asString()).isEqualTo("filter");
+        assertThat(ext.path("prioritizeVerb").asString()).isEqualTo("prioritize");
+        assertThat(ext.path("bindVerb").asString()).isEqualTo("bind");
         assertThat(ext.has("preemptVerb")).isFalse();
         assertThat(ext.path("weight").isIntegralNumber()).isTrue();
         assertThat(ext.path("weight").asLong()).isEqualTo(5);
@@ -107,18 +106,18 @@ class ExamplesTest {
         assertThat(ext.path("enableHTTPS").asBoolean()).isFalse();
         assertThat(ext.path("ignorable").isBoolean()).isTrue();
         assertThat(ext.path("ignorable").asBoolean()).isFalse();
-        assertThat(ext.path("httpTimeout").asText()).isEqualTo("5s");
+        assertThat(ext.path("httpTimeout").asString()).isEqualTo("5s");
 
         JsonNode managed = ext.path("managedResources");
         assertThat(managed).hasSize(2);
-        assertThat(managed.get(0).path("name").asText()).isEqualTo(GpuAnnotations.GPU_RESOURCE);
+        assertThat(managed.get(0).path("name").asString()).isEqualTo(GpuAnnotations.GPU_RESOURCE);
         assertThat(managed.get(0).path("ignoredByScheduler").isBoolean()).isTrue();
         assertThat(managed.get(0).path("ignoredByScheduler").asBoolean()).isFalse();
-        assertThat(managed.get(1).path("name").asText()).isEqualTo(GpuAnnotations.GPU_MILLI_RESOURCE);
+        assertThat(managed.get(1).path("name").asString()).isEqualTo(GpuAnnotations.GPU_MILLI_RESOURCE);
         assertThat(managed.get(1).path("ignoredByScheduler").asBoolean()).isTrue();
 
         // http://<service>.<namespace>.svc:<port>/extender, the Service of release "gantry" in gantry-system
-        URI url = URI.create(ext.path("urlPrefix").asText());
+        URI url = URI.create(ext.path("urlPrefix").asString());
         List<HasMetadata> chart = SchedulerObjects.of(Deploy.renderObjects("mode", "extender"));
         Service service = Deploy.one(chart, Service.class);
         SchedulerConfig config = SchedulerObjects.config(chart);
@@ -134,13 +133,13 @@ class ExamplesTest {
 
     @Test
     void fakeInventoryDescribesFourDistinctGpusInTheAgentsFormat() throws Exception {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Deploy.read(AgentChartTest.FAKE_INVENTORY));
+        JsonNode root = new YAMLMapper().readTree(Deploy.read(AgentChartTest.FAKE_INVENTORY));
         assertThat(fieldNames(root)).as("the loader refuses unknown keys")
                 .isSubsetOf("driverVersion", "cudaVersion", "gpus", "nvlinks");
         assertThat(root.path("driverVersion").isTextual()).isTrue();
-        assertThat(root.path("driverVersion").asText()).matches("\\d+\\.\\d+(\\.\\d+)?");
+        assertThat(root.path("driverVersion").asString()).matches("\\d+\\.\\d+(\\.\\d+)?");
         assertThat(root.path("cudaVersion").isTextual()).as("quoted: 12.4 unquoted is a number").isTrue();
-        assertThat(root.path("cudaVersion").asText()).matches("\\d+\\.\\d+");
+        assertThat(root.path("cudaVersion").asString()).matches("\\d+\\.\\d+");
 
         JsonNode gpus = root.path("gpus");
         assertThat(gpus.isArray()).isTrue();
@@ -151,15 +150,15 @@ class ExamplesTest {
             assertThat(fieldNames(gpu)).contains("uuid", "name", "memoryMiB").isSubsetOf("uuid", "name", "memoryMiB",
                     "pciBusId", "numaNode", "computeCapability", "healthy", "utilization", "memoryUsedMiB",
                     "temperatureC", "powerWatts");
-            String uuid = gpu.path("uuid").asText();
+            String uuid = gpu.path("uuid").asString();
             assertThat(uuid).matches("GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
             assertThat(uuids.add(uuid)).as("unique UUID %s", uuid).isTrue();
-            assertThat(gpu.path("name").asText()).isNotBlank();
+            assertThat(gpu.path("name").asString()).isNotBlank();
             assertThat(gpu.path("memoryMiB").isIntegralNumber()).isTrue();
             assertThat(gpu.path("memoryMiB").asLong()).isPositive();
             if (gpu.has("pciBusId")) {
-                assertThat(gpu.path("pciBusId").asText()).matches("[0-9A-F]{8}:[0-9A-F]{2}:[0-9A-F]{2}\\.[0-7]");
-                assertThat(busIds.add(gpu.path("pciBusId").asText())).as("unique bus id").isTrue();
+                assertThat(gpu.path("pciBusId").asString()).matches("[0-9A-F]{8}:[0-9A-F]{2}:[0-9A-F]{2}\\.[0-7]");
+                assertThat(busIds.add(gpu.path("pciBusId").asString())).as("unique bus id").isTrue();
             }
             if (gpu.has("computeCapability")) {
                 assertThat(gpu.path("computeCapability").isTextual()).as("quoted: 8.0 unquoted is a number").isTrue();
@@ -192,7 +191,7 @@ class ExamplesTest {
 
     private static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
+        names.addAll(node.propertyNames());
         return names;
     }
 

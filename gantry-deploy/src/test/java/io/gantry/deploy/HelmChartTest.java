@@ -30,10 +30,10 @@ class HelmChartTest {
     @Test
     void theChartOffersExactlyTheEnginesPolicies() throws IOException {
         Path chart = Path.of("..", "deploy", "helm", "gantry");
-        com.fasterxml.jackson.databind.JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper()
+        tools.jackson.databind.JsonNode schema = new tools.jackson.databind.ObjectMapper()
                 .readTree(chart.resolve("values.schema.json").toFile());
         List<String> offered = new java.util.ArrayList<>();
-        schema.at("/properties/config/properties/policy/enum").forEach(n -> offered.add(n.asText()));
+        schema.at("/properties/config/properties/policy/enum").forEach(n -> offered.add(n.asString()));
         assertThat(offered).as("values.schema.json config.policy enum")
                 .containsExactlyElementsOf(PolicyRegistry.STANDARD.names());
         assertThat(Files.readString(chart.resolve("values.yaml")))

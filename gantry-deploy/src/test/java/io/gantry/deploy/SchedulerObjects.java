@@ -36,7 +36,7 @@ final class SchedulerObjects {
 
     /** apiGroup|resource|verb, the ClusterRole grants exactly these and nothing else. */
     static final Set<String> CLUSTER_PERMISSIONS = Set.of(
-            "|pods|get", "|pods|list", "|pods|watch", "|pods|patch",
+            "|pods|get", "|pods|list", "|pods|watch",
             "|pods/binding|create",
             "|pods/status|patch", "|pods/status|update",
             "|nodes|get", "|nodes|list", "|nodes|watch",

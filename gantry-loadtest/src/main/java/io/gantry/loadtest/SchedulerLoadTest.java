@@ -1,11 +1,8 @@
 package io.gantry.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -41,6 +38,11 @@ import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /** {@code gantry bench scheduler}: a burst of GPU pods through the real scheduler and a standalone API server. */
 @Command(name = "scheduler", mixinStandardHelpOptions = true, sortOptions = false,
@@ -269,8 +271,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
             int expected = warmupList.size() + podList.size();
 
             Map<String, Long> requestsBefore = new HashMap<>();
-            api.get("/loadtest/v1/report").path("requests").fields()
-                    .forEachRemaining(e -> requestsBefore.put(e.getKey(), e.getValue().asLong()));
+            api.get("/loadtest/v1/report").path("requests").properties()
+                    .forEach(e -> requestsBefore.put(e.getKey(), e.getValue().asLong()));
             Map<Long, Map.Entry<String, Long>> threadsBefore = ThreadCpu.snapshot();
             long schedulerCpu0 = ThreadCpu.processNanos();
             long serverCpu0 = server.cpuNanos();
@@ -295,7 +297,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
                     break;
                 }
                 if (p.has("burstError")) {
-                    r.problems.add("the API server failed to create pods: " + p.path("burstError").asText());
+                    r.problems.add("the API server failed to create pods: " + p.path("burstError").asString());
                     break;
                 }
                 if (now > deadline) {
@@ -330,7 +332,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
             int n = 0;
             long firstCreated = Long.MAX_VALUE;
             long lastBoundAt = Long.MIN_VALUE;
-            var fields = report.path("pods").fields();
+            var fields = report.path("pods").properties().iterator();
             while (fields.hasNext()) {
                 var e = fields.next();
                 String name = e.getKey().substring(e.getKey().indexOf('/') + 1);
@@ -352,7 +354,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
             Arrays.sort(latencies);
             r.latencyNanos = latencies;
             // requests during the measured burst only (the setup's and the warm-up's left out)
-            report.path("requests").fields().forEachRemaining(e -> r.requests.put(e.getKey(),
+            report.path("requests").properties().forEach(e -> r.requests.put(e.getKey(),
                     e.getValue().asLong() - requestsBefore.getOrDefault(e.getKey(), 0L)));
             SchedulerMetrics metrics = scheduler.metrics();
             for (SchedulerMetrics.Result kind : SchedulerMetrics.Result.values()) {
@@ -390,7 +392,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
         while (true) {
             JsonNode p = api.get("/loadtest/v1/progress");
             if (p.has("burstError")) {
-                r.problems.add("the API server failed to create pods: " + p.path("burstError").asText());
+                r.problems.add("the API server failed to create pods: " + p.path("burstError").asString());
                 return;
             }
             if (p.path("burstDone").asBoolean() && p.path("bound").asInt() >= count) {
@@ -506,7 +508,11 @@ final class SchedulerLoadTest implements Callable<Integer> {
         if (json.getParent() != null) {
             Files.createDirectories(json.getParent());
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), doc);
+        try {
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build().writeValue(json.toFile(), doc);
+        } catch (JacksonIOException e) {
+            throw e.getCause(); // Jackson 3 wraps I/O failures unchecked; callers handle the IOException as before
+        }
     }
 
     private static void waitFor(BooleanSupplier condition, long timeoutNanos) throws InterruptedException {

@@ -51,7 +51,10 @@ import org.slf4j.LoggerFactory;
  *   - {gpus: [0, 1], links: 12}
  * }</pre>
  *
- * <p>Telemetry that is not given is NaN (not reported), except framebuffer used (0) and free ({@code memoryMiB}).
+ * <p>Values are typed as YAML 1.2 (core schema): {@code true}/{@code false} (or True, TRUE), numbers in digits,
+ * {@code ~} or nothing for absent; the YAML 1.1 spellings {@code yes}/{@code no}/{@code on}/{@code off} and
+ * {@code 81_920} are refused as text. Telemetry that is not given is NaN (not reported), except framebuffer used
+ * (0) and free ({@code memoryMiB}).
  * A mistake is a {@link io.gantry.gpu.GpuDiscoveryException} such as
  * {@code fake-inventory.yaml:7: gpus[1].memoryMiB: must be > 0, got -5}.
  *

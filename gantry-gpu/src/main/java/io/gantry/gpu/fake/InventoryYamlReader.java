@@ -1,6 +1,5 @@
 package io.gantry.gpu.fake;
 
-import com.fasterxml.jackson.core.JsonToken;
 import io.gantry.gpu.GpuDevice;
 import io.gantry.gpu.GpuDiscoveryException;
 import io.gantry.gpu.GpuInventory;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JsonToken;
 
 /**
  * Reads the fake inventory YAML (format: {@link FakeGpuBackend}) and checks every value, so that a mistake is
@@ -282,7 +282,7 @@ final class InventoryYamlReader {
         long wholeAt(Node node, String at) {
             if (node instanceof ScalarNode s && s.token() == JsonToken.VALUE_NUMBER_INT) {
                 try {
-                    return Long.parseLong(s.text().replace("_", ""));
+                    return Long.parseLong(s.text());
                 } catch (NumberFormatException e) {
                     throw error(node.line(), at, "'" + s.text() + "' is not a usable whole number");
                 }
@@ -311,7 +311,7 @@ final class InventoryYamlReader {
                     || s.token() == JsonToken.VALUE_NUMBER_FLOAT)) {
                 double v;
                 try {
-                    v = Double.parseDouble(s.text().replace("_", ""));
+                    v = Double.parseDouble(s.text());
                 } catch (NumberFormatException e) {
                     v = Double.NaN;
                 }

@@ -1,23 +1,29 @@
 package io.gantry.gpu.fake;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+import tools.jackson.dataformat.yaml.YAMLSchema;
 
 /**
  * A YAML document read with Jackson's YAML parser into maps, lists and scalars that remember their line. Data
  * binding would lose the lines, and a useful error names the line of the offending value.
  */
 final class YamlTree {
+
+    // Jackson 3 resolves plain scalars with the YAML 1.2 JSON schema by default, where True, ~ or 0x10 stay
+    // strings; the core schema reads them as YAML users write them, as Jackson 2 did.
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder().yamlSchema(YAMLSchema.CORE).build())
+            .build();
 
     private YamlTree() {
     }
@@ -60,7 +66,7 @@ final class YamlTree {
 
     /** Reads one document; null when the text holds none (empty or only comments). */
     static Node read(String text) throws SyntaxError {
-        try (JsonParser p = new YAMLFactory().createParser(text)) {
+        try (JsonParser p = YAML.createParser(text)) {
             JsonToken first = p.nextToken();
             if (first == null) {
                 return null;
@@ -72,22 +78,20 @@ final class YamlTree {
                         "a second YAML document (after a --- line) starts here; the file must hold exactly one");
             }
             return root;
-        } catch (JsonProcessingException e) {
-            JsonLocation where = e.getLocation();
+        } catch (JacksonException e) {
+            // Jackson 3 reports read failures unchecked; the text is in memory, so each is a syntax problem.
+            TokenStreamLocation where = e.getLocation();
             throw new SyntaxError(where == null ? 0 : line(where), "invalid YAML: " + problem(e.getOriginalMessage())
                     + " (check the indentation and quoting)");
-        } catch (IOException e) {
-            // The text is in memory, so this cannot be an I/O failure; keep the message anyway.
-            throw new SyntaxError(0, "invalid YAML: " + e.getMessage());
         }
     }
 
-    private static Node readValue(JsonParser p) throws IOException, SyntaxError {
+    private static Node readValue(JsonParser p) throws SyntaxError {
         int line = line(p.currentTokenLocation());
         JsonToken t = p.currentToken();
         if (t == JsonToken.START_OBJECT) {
             Map<String, Field> fields = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String key = p.currentName();
                 int keyLine = line(p.currentTokenLocation());
                 p.nextToken();
@@ -106,10 +110,10 @@ final class YamlTree {
             }
             return new ListNode(line, List.copyOf(items));
         }
-        return new ScalarNode(line, t, t == JsonToken.VALUE_NULL ? "" : p.getText());
+        return new ScalarNode(line, t, t == JsonToken.VALUE_NULL ? "" : p.getString());
     }
 
-    private static int line(JsonLocation location) {
+    private static int line(TokenStreamLocation location) {
         return location.getLineNr();
     }
 

@@ -136,6 +136,26 @@ class InventoryYamlReaderTest {
     }
 
     @Test
+    void scalarsAreTypedByTheYaml12CoreSchema() {
+        // True, FALSE, ~ and +1024 are what YAML users write; Jackson 3's default (JSON) schema would read strings
+        FakeInventoryFile f = parse("gpus:\n  - uuid: GPU-0\n    name: x\n    memoryMiB: +1024\n    numaNode: ~\n"
+                + "    migEnabled: True\n    healthy: FALSE\n    utilization: .5\n");
+        GpuDevice d = f.inventory().devices().get(0);
+        assertThat(d.memoryMiB()).isEqualTo(1024);
+        assertThat(d.numaNode()).isEqualTo(-1);
+        assertThat(d.migEnabled()).isTrue();
+        assertThat(f.states().get(0).problem()).isNotNull();
+        assertThat(f.states().get(0).gpuUtilPercent()).isEqualTo(0.5);
+        // YAML 1.1 spellings are not YAML 1.2 booleans or numbers: refused with the value named, never misread
+        assertThat(error("gpus:\n" + GPU0 + "    healthy: yes\n"))
+                .isEqualTo("fake-inventory.yaml:5: gpus[0].healthy: must be true or false, got 'yes'");
+        assertThat(error("gpus:\n  - uuid: GPU-0\n    name: x\n    memoryMiB: 81_920\n")).isEqualTo(
+                "fake-inventory.yaml:4: gpus[0].memoryMiB: must be a whole number (digits, no quotes), got '81_920'");
+        assertThat(error("gpus:\n  - uuid: GPU-0\n    name: x\n    memoryMiB: \"1024\"\n")).isEqualTo(
+                "fake-inventory.yaml:4: gpus[0].memoryMiB: must be a whole number (digits, no quotes), got '1024'");
+    }
+
+    @Test
     void duplicateMinorNumberIsRejected() {
         assertThat(error("gpus:\n" + GPU0 + "  - {uuid: GPU-1, name: x, memoryMiB: 1, minorNumber: 0}\n"))
                 .isEqualTo("fake-inventory.yaml:5: gpus[1].minorNumber: 0 is already the minor number of gpus[0]; "

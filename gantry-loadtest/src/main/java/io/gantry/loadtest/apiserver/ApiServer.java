@@ -2,9 +2,6 @@ package io.gantry.loadtest.apiserver;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -25,6 +22,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A standalone Kubernetes API server for load tests: the {@link Store} behind an HTTP/1.1 and WebSocket front on
@@ -118,14 +118,14 @@ public final class ApiServer implements AutoCloseable {
                 route(req, body);
             } catch (ApiException e) {
                 reply(req.response(), e.code(), Store.status(e.code(), e.reason(), e.getMessage()));
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 reply(req.response(), 400, Store.status(400, "BadRequest", "cannot handle " + req.method() + " "
                         + req.path() + ": " + e.getMessage()));
             }
         }).onFailure(e -> req.response().setStatusCode(400).end());
     }
 
-    private void route(HttpServerRequest req, Buffer body) throws IOException {
+    private void route(HttpServerRequest req, Buffer body) {
         String path = req.path();
         String method = req.method().name();
         if (path.startsWith("/loadtest/")) {
@@ -151,7 +151,7 @@ public final class ApiServer implements AutoCloseable {
                 throw new ApiException(405, "MethodNotAllowed", "bindings only take POST");
             }
             JsonNode binding = json.readTree(body.getBytes());
-            reply(req.response(), 201, store.bind(p.namespace(), binding.path("metadata").path("name").asText(""),
+            reply(req.response(), 201, store.bind(p.namespace(), binding.path("metadata").path("name").asString(""),
                     binding).body());
             return;
         }
@@ -219,7 +219,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private ObjectNode object(Buffer body) throws IOException {
+    private ObjectNode object(Buffer body) {
         JsonNode n = json.readTree(body.getBytes());
         if (!(n instanceof ObjectNode o)) {
             throw ApiException.badRequest("the body must be a JSON object");

@@ -2,14 +2,8 @@ package io.gantry.loadtest.apiserver;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.MultiMap;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The load test's own endpoints, beside the Kubernetes API:
@@ -44,7 +42,7 @@ final class LoadTestEndpoints implements AutoCloseable {
         this.requests = requireNonNull(requests, "requests");
     }
 
-    Store.Reply handle(String method, String path, MultiMap params, byte[] body) throws IOException {
+    Store.Reply handle(String method, String path, MultiMap params, byte[] body) {
         switch (method + " " + path) {
             case "POST /loadtest/v1/objects" -> {
                 int n = 0;
@@ -88,11 +86,11 @@ final class LoadTestEndpoints implements AutoCloseable {
         if (!(item instanceof ObjectNode o)) {
             throw ApiException.badRequest("every item must be an object");
         }
-        String apiVersion = o.path("apiVersion").asText("");
-        String kind = o.path("kind").asText("");
+        String apiVersion = o.path("apiVersion").asString("");
+        String kind = o.path("kind").asString("");
         ResourceType type = ResourceType.byKind(apiVersion, kind).orElseThrow(() -> ApiException.badRequest(
                 "item of apiVersion '" + apiVersion + "' and kind '" + kind + "' is not served here"));
-        String ns = o.path("metadata").path("namespace").asText("");
+        String ns = o.path("metadata").path("namespace").asString("");
         store.create(type, type.namespaced() && !ns.isEmpty() ? ns : null, o);
     }
 
@@ -140,7 +138,7 @@ final class LoadTestEndpoints implements AutoCloseable {
         });
     }
 
-    private List<JsonNode> items(byte[] body) throws IOException {
+    private List<JsonNode> items(byte[] body) {
         JsonNode doc = json.readTree(body);
         JsonNode items = doc.path("items");
         if (!items.isArray()) {
@@ -152,11 +150,7 @@ final class LoadTestEndpoints implements AutoCloseable {
     }
 
     private Store.Reply reply(int code, JsonNode body) {
-        try {
-            return new Store.Reply(code, json.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new Store.Reply(code, json.writeValueAsBytes(body));
     }
 
     @Override

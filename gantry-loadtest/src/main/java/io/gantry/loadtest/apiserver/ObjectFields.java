@@ -1,6 +1,6 @@
 package io.gantry.loadtest.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 
 /** Reads dotted field paths such as {@code spec.nodeName} out of a stored object. */
 final class ObjectFields {
@@ -24,6 +24,6 @@ final class ObjectFields {
         if (n.isMissingNode() || n.isNull()) {
             return "";
         }
-        return n.isValueNode() ? n.asText() : n.toString();
+        return n.isValueNode() ? n.asString() : n.toString();
     }
 }

@@ -1,10 +1,10 @@
 package io.gantry.loadtest.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * JSON merge patches (RFC 7386) and the part of Kubernetes' strategic merge patches a scheduler sends: maps merge,
@@ -17,33 +17,23 @@ final class Patches {
     private Patches() {
     }
 
-    private static final tools.jackson.databind.ObjectMapper JACKSON3 = new tools.jackson.databind.ObjectMapper();
-
-    /**
-     * Applies an RFC 6902 JSON patch, returning the patched copy. zjsonpatch (fabric8's, already on the class path)
-     * works on Jackson 3 trees, so the object crosses over as bytes; JSON patches are rare here (fabric8's
-     * {@code edit}), not on the scheduler's path.
-     */
-    static ObjectNode jsonPatch(com.fasterxml.jackson.databind.ObjectMapper json, ObjectNode target, JsonNode patch) {
+    /** Applies an RFC 6902 JSON patch with zjsonpatch (fabric8's, already on the class path); returns a copy. */
+    static ObjectNode jsonPatch(ObjectNode target, JsonNode patch) {
+        JsonNode result;
         try {
-            tools.jackson.databind.JsonNode result = io.fabric8.zjsonpatch.JsonPatch.apply(
-                    JACKSON3.readTree(json.writeValueAsBytes(patch)), JACKSON3.readTree(json.writeValueAsBytes(target)));
-            JsonNode back = json.readTree(JACKSON3.writeValueAsBytes(result));
-            if (!(back instanceof ObjectNode o)) {
-                throw ApiException.invalid("the JSON patch does not leave an object");
-            }
-            return o;
-        } catch (RuntimeException | java.io.IOException e) {
-            if (e instanceof ApiException a) {
-                throw a;
-            }
+            result = io.fabric8.zjsonpatch.JsonPatch.apply(patch, target);
+        } catch (RuntimeException e) {
             throw ApiException.invalid("the JSON patch does not apply: " + e.getMessage());
         }
+        if (!(result instanceof ObjectNode o)) {
+            throw ApiException.invalid("the JSON patch does not leave an object");
+        }
+        return o;
     }
 
     /** Applies a JSON merge patch to {@code target} in place. */
     static void merge(ObjectNode target, JsonNode patch) {
-        Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode value = e.getValue();
@@ -61,7 +51,7 @@ final class Patches {
 
     /** Applies a strategic merge patch to {@code target} in place; see the class comment for what is supported. */
     static void strategic(ObjectNode target, JsonNode patch, String at) {
-        Iterator<Map.Entry<String, JsonNode>> it = patch.fields();
+        Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
@@ -86,11 +76,11 @@ final class Patches {
                 JsonNode existing = target.get(key);
                 ArrayNode into = existing instanceof ArrayNode a ? a : target.putArray(key);
                 for (JsonNode cond : value) {
-                    String type = cond.path("type").asText("");
+                    String type = cond.path("type").asString("");
                     boolean replaced = false;
                     for (int i = 0; i < into.size(); i++) {
-                        if (into.get(i).path("type").asText("").equals(type)) {
-                            ObjectNode merged = into.get(i).deepCopy();
+                        if (into.get(i).path("type").asString("").equals(type)) {
+                            ObjectNode merged = (ObjectNode) into.get(i).deepCopy();
                             merge(merged, cond);
                             into.set(i, merged);
                             replaced = true;

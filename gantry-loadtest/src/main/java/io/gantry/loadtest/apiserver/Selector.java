@@ -1,9 +1,9 @@
 package io.gantry.loadtest.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A list or watch filter: a field selector and a label selector, each a comma-separated list of terms that must all
@@ -108,7 +108,7 @@ public final class Selector {
                     if (present != t.equals()) {
                         return false;
                     }
-                } else if ((present && v.asText().equals(t.value())) != t.equals()) {
+                } else if ((present && v.asString().equals(t.value())) != t.equals()) {
                     return false;
                 }
             }

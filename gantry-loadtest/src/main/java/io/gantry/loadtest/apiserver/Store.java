@@ -2,13 +2,7 @@ package io.gantry.loadtest.apiserver;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +19,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The API server's objects, indexed so that no request costs more with more objects stored: by type and key
@@ -195,7 +194,7 @@ public final class Store {
         ObjectNode meta = metadata(object);
         String namespace = null;
         if (type.namespaced()) {
-            String bodyNs = meta.path("namespace").asText("");
+            String bodyNs = meta.path("namespace").asString("");
             if (pathNamespace != null && !bodyNs.isEmpty() && !bodyNs.equals(pathNamespace)) {
                 throw ApiException.badRequest("the namespace of the provided object (" + bodyNs + ") does not match "
                         + "the namespace sent on the request (" + pathNamespace + ")");
@@ -205,9 +204,9 @@ public final class Store {
         } else {
             meta.remove("namespace");
         }
-        String name = meta.path("name").asText("");
+        String name = meta.path("name").asString("");
         if (name.isEmpty()) {
-            String prefix = meta.path("generateName").asText("");
+            String prefix = meta.path("generateName").asString("");
             if (prefix.isEmpty()) {
                 throw ApiException.invalid(type.kind() + ": metadata.name or metadata.generateName is required");
             }
@@ -218,8 +217,8 @@ public final class Store {
         object.put("kind", type.kind());
         meta.put("uid", uid());
         meta.put("creationTimestamp", now());
-        if (type == ResourceType.PODS && object.path("status").path("phase").asText("").isEmpty()) {
-            object.with("status").put("phase", "Pending");
+        if (type == ResourceType.PODS && object.path("status").path("phase").asString("").isEmpty()) {
+            object.withObjectProperty("status").put("phase", "Pending");
         }
         synchronized (this) {
             Table table = tables.get(type);
@@ -245,7 +244,7 @@ public final class Store {
         if (current == null) {
             throw ApiException.notFound(type, name);
         }
-        String bodyName = metadata(object).path("name").asText(name);
+        String bodyName = metadata(object).path("name").asString(name);
         if (!bodyName.equals(name)) {
             throw ApiException.badRequest("the name of the object (" + bodyName + ") does not match the name on the "
                     + "URL (" + name + ")");
@@ -277,7 +276,7 @@ public final class Store {
         JsonNode patch;
         try {
             patch = json.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (JacksonException e) {
             throw ApiException.badRequest("the patch is not JSON: " + e.getMessage());
         }
         switch (media) {
@@ -311,7 +310,7 @@ public final class Store {
         }
         ObjectNode patched;
         if (media.equals("application/json-patch+json")) {
-            patched = Patches.jsonPatch(json, current.object(), patch);
+            patched = Patches.jsonPatch(current.object(), patch);
         } else {
             checkResourceVersion(type, current, patch);
             patched = current.object().deepCopy();
@@ -361,17 +360,17 @@ public final class Store {
      */
     public Reply bind(String namespace, String name, JsonNode binding) {
         JsonNode target = binding.path("target");
-        String node = target.path("name").asText("");
+        String node = target.path("name").asString("");
         if (node.isEmpty()) {
             throw ApiException.invalid("Binding \"" + name + "\" is invalid: target.name: Required value");
         }
-        String targetKind = target.path("kind").asText("");
+        String targetKind = target.path("kind").asString("");
         if (!targetKind.isEmpty() && !targetKind.equals("Node")) {
             throw ApiException.invalid("Binding \"" + name + "\" is invalid: target.kind: must be Node, got "
                     + targetKind);
         }
         JsonNode annotations = binding.path("metadata").path("annotations");
-        String uid = binding.path("metadata").path("uid").asText("");
+        String uid = binding.path("metadata").path("uid").asString("");
         synchronized (this) {
             Table table = tables.get(ResourceType.PODS);
             String key = key(ResourceType.PODS, namespace, name);
@@ -380,17 +379,17 @@ public final class Store {
                 throw ApiException.notFound(ResourceType.PODS, name);
             }
             JsonNode meta = current.object().path("metadata");
-            if (!uid.isEmpty() && !uid.equals(meta.path("uid").asText(""))) {
+            if (!uid.isEmpty() && !uid.equals(meta.path("uid").asString(""))) {
                 throw ApiException.conflict("Operation cannot be fulfilled on pods/binding \"" + name + "\": "
                         + "Precondition failed: UID in precondition: " + uid + ", UID in object meta: "
-                        + meta.path("uid").asText(""));
+                        + meta.path("uid").asString(""));
             }
             // The API server's checks, in its order (pkg/registry/core/pod/storage/storage.go,
             // setPodHostAndAnnotations), each a 409 "Operation cannot be fulfilled on pods/binding".
-            String bound = current.object().path("spec").path("nodeName").asText("");
+            String bound = current.object().path("spec").path("nodeName").asString("");
             JsonNode gates = current.object().path("spec").path("schedulingGates");
             String refused = null;
-            if (!meta.path("deletionTimestamp").asText("").isEmpty()) {
+            if (!meta.path("deletionTimestamp").asString("").isEmpty()) {
                 refused = "pod " + name + " is being deleted, cannot be assigned to a host";
             } else if (!bound.isEmpty()) {
                 refused = "pod " + name + " is already assigned to node \"" + bound + "\"";
@@ -403,12 +402,12 @@ public final class Store {
                         + refused);
             }
             ObjectNode next = current.object().deepCopy();
-            next.with("spec").put("nodeName", node);
+            next.withObjectProperty("spec").put("nodeName", node);
             if (annotations.isObject() && !annotations.isEmpty()) {
-                ObjectNode into = metadata(next).with("annotations");
-                annotations.fields().forEachRemaining(e -> into.set(e.getKey(), e.getValue().deepCopy()));
+                ObjectNode into = metadata(next).withObjectProperty("annotations");
+                annotations.properties().forEach(e -> into.set(e.getKey(), e.getValue().deepCopy()));
             }
-            setCondition(next.with("status"), "PodScheduled", "True");
+            setCondition(next.withObjectProperty("status"), "PodScheduled", "True");
             commit(table, current, key, namespace, name, next);
             ledger.bound(key, System.nanoTime());
         }
@@ -421,9 +420,9 @@ public final class Store {
         JsonNode existing = status.get("conditions");
         ArrayNode conditions = existing instanceof ArrayNode a ? a : status.putArray("conditions");
         for (int i = 0; i < conditions.size(); i++) {
-            if (conditions.get(i).path("type").asText("").equals(type)) {
-                ObjectNode c = conditions.get(i).deepCopy();
-                if (!value.equals(c.path("status").asText(""))) {
+            if (conditions.get(i).path("type").asString("").equals(type)) {
+                ObjectNode c = (ObjectNode) conditions.get(i).deepCopy();
+                if (!value.equals(c.path("status").asString(""))) {
                     c.put("lastTransitionTime", now());
                 }
                 c.put("status", value);
@@ -520,11 +519,7 @@ public final class Store {
     }
 
     private byte[] bytes(JsonNode node) {
-        try {
-            return json.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return json.writeValueAsBytes(node);
     }
 
     /** A Status object as the API server writes it. */
@@ -559,14 +554,14 @@ public final class Store {
     }
 
     private static void checkKind(ResourceType type, ObjectNode object) {
-        String kind = object.path("kind").asText("");
+        String kind = object.path("kind").asString("");
         if (!kind.isEmpty() && !kind.equals(type.kind())) {
             throw ApiException.badRequest("the body is a " + kind + ", the URL names " + type.plural());
         }
     }
 
     private static void checkResourceVersion(ResourceType type, Stored current, JsonNode body) {
-        String rv = body.path("metadata").path("resourceVersion").asText("");
+        String rv = body.path("metadata").path("resourceVersion").asString("");
         if (!rv.isEmpty() && !rv.equals(Long.toString(current.rv()))) {
             throw ApiException.conflict("Operation cannot be fulfilled on " + type.plural() + " \"" + current.name()
                     + "\": the object has been modified; please apply your changes to the latest version and try "

@@ -303,8 +303,8 @@ class ApiServerTest {
             w.close();
         }
         for (int i = 2; i < 1_100; i++) { // the history keeps 1,000 changes
-            server.store().create(ResourceType.PODS, NS, (com.fasterxml.jackson.databind.node.ObjectNode)
-                    new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"metadata\":{\"name\":\"p" + i
+            server.store().create(ResourceType.PODS, NS, (tools.jackson.databind.node.ObjectNode)
+                    new tools.jackson.databind.ObjectMapper().readTree("{\"metadata\":{\"name\":\"p" + i
                             + "\"}}"));
         }
         HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/namespaces/"

@@ -1,14 +1,15 @@
 package io.gantry.sim.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.sim.experiment.RunResult;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code summary.json}: every run's counts and headline columns, and the seed means per policy. */
 public final class SummaryJson {
@@ -17,7 +18,7 @@ public final class SummaryJson {
     }
 
     public static void write(Path file, List<RunResult> runs) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         ObjectNode root = mapper.createObjectNode();
         ArrayNode runArray = root.putArray("runs");
         for (RunResult r : runs) {
@@ -54,8 +55,9 @@ public final class SummaryJson {
         }
         try {
             mapper.writeValue(file.toFile(), root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (JacksonIOException e) {
+            // Jackson 3 wraps the I/O failure unchecked; report the file system's own words, as before.
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -1,9 +1,5 @@
 package io.gantry.sim.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.sim.experiment.TimedRunResult;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -13,6 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reports of timed runs: text tables for stdout (one row per run, then queueing delays per pod class), and with
@@ -97,7 +99,7 @@ public final class TimedReport {
     }
 
     public static void writeJson(Path file, List<TimedRunResult> runs) {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
         ArrayNode root = mapper.createArrayNode();
         for (TimedRunResult r : runs) {
             ObjectNode o = root.addObject();
@@ -140,8 +142,9 @@ public final class TimedReport {
         }
         try {
             mapper.writeValue(file.toFile(), root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (JacksonIOException e) {
+            // Jackson 3 wraps the I/O failure unchecked; report the file system's own words, as before.
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 

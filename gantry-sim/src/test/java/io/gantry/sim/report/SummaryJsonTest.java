@@ -3,15 +3,14 @@ package io.gantry.sim.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gantry.engine.Policy;
 import io.gantry.sim.experiment.RunResult;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 class SummaryJsonTest {
 
@@ -19,7 +18,7 @@ class SummaryJsonTest {
     Path dir;
 
     @Test
-    void writesRunsAndSeedMeansAsValidJson() throws IOException {
+    void writesRunsAndSeedMeansAsValidJson() {
         DiscreteSeries fgdAlloc42 = ReportFixtures.series(95.29);
         double[] v = fgdAlloc42.values();
         v[100] = 95.14;
@@ -37,10 +36,10 @@ class SummaryJsonTest {
         assertThat(runs.isArray()).isTrue();
         assertThat(runs).hasSize(3);
         JsonNode first = runs.get(0);
-        assertThat(first.get("workload").asText()).isEqualTo("openb_pod_list_default");
-        assertThat(first.get("policy").asText()).isEqualTo("fgd");
-        assertThat(first.get("sc_policy").asText()).isEqualTo("06-FGD");
-        assertThat(first.get("scoring").asText()).isEqualTo("paper");
+        assertThat(first.get("workload").asString()).isEqualTo("openb_pod_list_default");
+        assertThat(first.get("policy").asString()).isEqualTo("fgd");
+        assertThat(first.get("sc_policy").asString()).isEqualTo("06-FGD");
+        assertThat(first.get("scoring").asString()).isEqualTo("paper");
         assertThat(first.get("seed").asLong()).isEqualTo(43);
         assertThat(first.get("tune").asDouble()).isEqualTo(1.3);
         assertThat(first.get("total_gpus").asInt()).isEqualTo(6212);
@@ -51,7 +50,7 @@ class SummaryJsonTest {
         assertThat(first.get("frag_130").asDouble()).isEqualTo(4.71);
         assertThat(first.get("frag_ratio_130").asDouble()).isEqualTo(99.5);
         assertThat(first.get("wall_ms").asLong()).isEqualTo(2500);
-        assertThat(runs.get(1).get("sc_policy").asText()).isEqualTo("05-BestFit");
+        assertThat(runs.get(1).get("sc_policy").asString()).isEqualTo("05-BestFit");
         JsonNode third = runs.get(2);
         assertThat(third.get("alloc_100").asDouble()).isEqualTo(95.14);
         assertThat(third.get("frag_ratio_130").isNull()).as("NaN is written as null").isTrue();
@@ -59,12 +58,12 @@ class SummaryJsonTest {
         JsonNode means = root.get("means");
         assertThat(means).hasSize(2);
         JsonNode bestMean = means.get(0);
-        assertThat(bestMean.get("policy").asText()).isEqualTo("bestfit");
+        assertThat(bestMean.get("policy").asString()).isEqualTo("bestfit");
         assertThat(bestMean.get("seeds").asInt()).isEqualTo(1);
         assertThat(bestMean.get("alloc_130").asDouble()).isEqualTo(93.13);
         JsonNode fgdMean = means.get(1);
-        assertThat(fgdMean.get("policy").asText()).isEqualTo("fgd");
-        assertThat(fgdMean.get("scoring").asText()).isEqualTo("paper");
+        assertThat(fgdMean.get("policy").asString()).isEqualTo("fgd");
+        assertThat(fgdMean.get("scoring").asString()).isEqualTo("paper");
         assertThat(fgdMean.get("seeds").asInt()).isEqualTo(2);
         assertThat(fgdMean.get("alloc_130").asDouble()).isCloseTo(95.34, within(1e-9));
         assertThat(fgdMean.get("alloc_100").asDouble()).isCloseTo((95.14 + 95.39) / 2, within(1e-9));
