@@ -36,6 +36,8 @@ public final class ClusterState {
     private int slotCount;
     private int activeCount;
     private NodeSpec[] specs = new NodeSpec[16];
+    /** {@link NodeSpec#isOpenToAll()} per slot, so the filter's common case reads no node object. */
+    private boolean[] openToAll = new boolean[16];
     private boolean[] active = new boolean[16];
     private long[] cpuLeft = new long[16];
     private long[] memLeft = new long[16];
@@ -71,6 +73,7 @@ public final class ClusterState {
         slotCount = o.slotCount;
         activeCount = o.activeCount;
         specs = o.specs.clone();
+        openToAll = o.openToAll.clone();
         active = o.active.clone();
         cpuLeft = o.cpuLeft.clone();
         memLeft = o.memLeft.clone();
@@ -139,6 +142,7 @@ public final class ClusterState {
         usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
         active[slot] = false;
         specs[slot] = null;
+        openToAll[slot] = false;
         activeCount--;
         version[slot]++;
         freeSlots.add(slot);
@@ -162,6 +166,7 @@ public final class ClusterState {
 
     private void reset(int slot, NodeSpec spec) {
         specs[slot] = spec;
+        openToAll[slot] = spec.isOpenToAll();
         cpuLeft[slot] = spec.cpuMilli();
         memLeft[slot] = spec.memoryMib();
         podsLeft[slot] = spec.maxPods();
@@ -219,6 +224,11 @@ public final class ClusterState {
 
     public NodeSpec spec(int slot) {
         return specs[slot];
+    }
+
+    /** The node is neither cordoned nor tainted ({@link NodeSpec#isOpenToAll()}); a plain array read. */
+    public boolean isOpenToAll(int slot) {
+        return openToAll[slot];
     }
 
     public String nodeName(int slot) {
@@ -478,6 +488,7 @@ public final class ClusterState {
         }
         int cap = Math.max(n, specs.length * 2);
         specs = Arrays.copyOf(specs, cap);
+        openToAll = Arrays.copyOf(openToAll, cap);
         active = Arrays.copyOf(active, cap);
         cpuLeft = Arrays.copyOf(cpuLeft, cap);
         memLeft = Arrays.copyOf(memLeft, cap);

@@ -3,7 +3,6 @@ package io.gantry.engine.plugins;
 import io.gantry.engine.ClusterState;
 import io.gantry.engine.CycleContext;
 import io.gantry.engine.NodeSpec;
-import io.gantry.engine.PodRequest;
 import io.gantry.engine.Reason;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.placement.Taint;
@@ -35,12 +34,11 @@ public final class NodePlacementFilter implements FilterPlugin {
 
     @Override
     public Reason filter(ClusterState state, CycleContext cycle, int node) {
-        NodeSpec spec = state.spec(node);
-        PodRequest pod = cycle.pod();
-        NodePlacement rules = pod.placement();
-        if (rules == NodePlacement.NONE && spec.isOpenToAll()) {
-            return null; // the common case, and every simulated one: nothing to check
+        NodePlacement rules = cycle.pod().placement();
+        if (rules == NodePlacement.NONE && state.isOpenToAll(node)) {
+            return null; // the common case, and every simulated one: nothing to check (and no node object read)
         }
+        NodeSpec spec = state.spec(node);
         if (spec.unschedulable() && !rules.tolerates(CORDON)) {
             return Reason.NODE_UNSCHEDULABLE;
         }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,17 +95,29 @@ public final class SchedulerMetrics {
 
     /** Replaces the per-node GPU figures; gauges appear and disappear with nodes. */
     public synchronized void publishNodes(Map<String, NodeGpus> snapshot) {
-        for (String gone : List.copyOf(nodes.keySet())) {
-            NodeGpus now = snapshot.get(gone);
-            if (now == null || !now.model().equals(nodes.get(gone).model())) {
-                nodes.remove(gone);
-                for (Meter m : nodeMeters.remove(gone)) {
-                    registry.remove(m);
-                }
+        List<String> gone = new ArrayList<>();
+        for (String node : nodes.keySet()) {
+            if (!snapshot.containsKey(node)) {
+                gone.add(node);
             }
         }
-        for (Map.Entry<String, NodeGpus> e : snapshot.entrySet()) {
+        updateNodes(snapshot, gone);
+    }
+
+    /**
+     * Changes the figures of some nodes only, so a publisher that knows which nodes changed does not walk them all:
+     * {@code changed} are set (gauges appear for new nodes), {@code gone} lose their gauges.
+     */
+    public synchronized void updateNodes(Map<String, NodeGpus> changed, Collection<String> gone) {
+        for (String node : gone) {
+            removeNode(node);
+        }
+        for (Map.Entry<String, NodeGpus> e : changed.entrySet()) {
             String node = e.getKey();
+            NodeGpus before = nodes.get(node);
+            if (before != null && !before.model().equals(e.getValue().model())) {
+                removeNode(node); // the model is a tag: new gauges
+            }
             boolean added = nodes.put(node, e.getValue()) == null;
             if (added) {
                 String model = e.getValue().model();
@@ -118,6 +132,14 @@ public final class SchedulerMetrics {
                                 + " scheduler or by hand); 0 normally")
                         .tags("node", node, "model", model).register(registry);
                 nodeMeters.put(node, List.of(total, allocated, over));
+            }
+        }
+    }
+
+    private void removeNode(String node) {
+        if (nodes.remove(node) != null) {
+            for (Meter m : nodeMeters.remove(node)) {
+                registry.remove(m);
             }
         }
     }

@@ -95,7 +95,12 @@ final class ClusterEvents {
         String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (node != null && !node.isEmpty()) {
             queue.remove(key);
-            PlacedPod bound = boundPlacement(pod, key, uid, node);
+            PlacedPod known = mirror.placement(key).orElse(null);
+            // The watch's echo of our own bind: the assumed placement is the truth, so the pod is not translated
+            // again (a tenth of the loop thread in a burst); anything else is read from the pod.
+            PlacedPod bound = known != null && echoOfOwnBind(known, pod, uid, node)
+                    ? new PlacedPod(known.key(), known.uid(), node, known.request(), known.gpuIds(), false)
+                    : boundPlacement(pod, key, uid, node);
             mirror.place(bound);
             if (ours(pod)) {
                 engine.profile().observe(bound.request());
@@ -173,6 +178,28 @@ final class ClusterEvents {
     private static boolean gated(Pod pod) {
         return pod.getSpec() != null && pod.getSpec().getSchedulingGates() != null
                 && !pod.getSpec().getSchedulingGates().isEmpty();
+    }
+
+    /**
+     * The pod is bound where Gantry assumed it, with the GPUs Gantry chose (the Binding's annotations, copied onto the
+     * pod): its placement is the assumed one.
+     */
+    private static boolean echoOfOwnBind(PlacedPod known, Pod pod, String uid, String node) {
+        if (!known.assumed() || !known.uid().equals(uid) || !known.nodeName().equals(node)) {
+            return false;
+        }
+        if (!known.request().needsGpu()) {
+            return true; // boundPlacement reads no GPU annotations for such a pod either
+        }
+        Map<String, String> ann = pod.getMetadata().getAnnotations();
+        try {
+            Optional<GpuAssignment> a = GpuAssignmentCodec.decode(ann == null ? Map.of() : ann);
+            return a.isPresent() && a.get().gpuIds().equals(known.gpuIds())
+                    && a.get().gpuIds().size() == known.request().gpuCount()
+                    && a.get().milliPerGpu() == known.request().gpuMilliPerGpu();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** A bound pod's placement: its GPUs from Gantry's annotations, or charged as whole GPUs when there are none. */

@@ -5,9 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.gantry.engine.NodeSpec;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The cluster as the API server last told it, and nothing else: every node (the GPUs its agent reports Unhealthy
@@ -57,6 +61,10 @@ final class ClusterMirror {
 
     private final Map<String, NodeSpec> nodes = new LinkedHashMap<>();
     private final Map<String, PlacedPod> placed = new LinkedHashMap<>();
+    /** The same pods by node name, so one node's pods are found without walking them all. */
+    private final Map<String, Map<String, PlacedPod>> placedByNode = new HashMap<>();
+    /** Nodes added, changed or removed, or whose pods changed, since {@link #takeTouchedNodes}. */
+    private Set<String> touched = new HashSet<>();
     private Listener listener = NONE;
 
     void listen(Listener l) {
@@ -69,14 +77,17 @@ final class ClusterMirror {
     void upsertNode(NodeSpec spec) {
         NodeSpec old = nodes.put(spec.name(), spec);
         if (old == null) {
+            touched.add(spec.name());
             listener.nodeAdded(spec);
         } else if (!old.equals(spec)) {
+            touched.add(spec.name());
             listener.nodeChanged(old, spec);
         }
     }
 
     void removeNode(String name) {
         if (nodes.remove(name) != null) {
+            touched.add(name);
             listener.nodeRemoved(name); // its pods stay in `placed`, charged again if the node returns
         }
     }
@@ -104,14 +115,18 @@ final class ClusterMirror {
         if (old != null) {
             if (old.samePlacement(pod)) {
                 if (old.assumed() && !pod.assumed()) {
-                    placed.put(pod.key(), new PlacedPod(old.key(), old.uid(), old.nodeName(), old.request(),
-                            old.gpuIds(), false));
+                    PlacedPod bound = new PlacedPod(old.key(), old.uid(), old.nodeName(), old.request(),
+                            old.gpuIds(), false);
+                    placed.put(pod.key(), bound);
+                    placedByNode.get(old.nodeName()).put(pod.key(), bound);
                 }
                 return;
             }
             forget(pod.key());
         }
         placed.put(pod.key(), pod);
+        placedByNode.computeIfAbsent(pod.nodeName(), n -> new LinkedHashMap<>()).put(pod.key(), pod);
+        touched.add(pod.nodeName());
         listener.podPlaced(pod);
     }
 
@@ -119,6 +134,12 @@ final class ClusterMirror {
     Optional<PlacedPod> forget(String key) {
         PlacedPod p = placed.remove(key);
         if (p != null) {
+            Map<String, PlacedPod> on = placedByNode.get(p.nodeName());
+            on.remove(key);
+            if (on.isEmpty()) {
+                placedByNode.remove(p.nodeName());
+            }
+            touched.add(p.nodeName());
             listener.podForgotten(p);
         }
         return Optional.ofNullable(p);
@@ -130,5 +151,18 @@ final class ClusterMirror {
 
     Collection<PlacedPod> placedPods() {
         return Collections.unmodifiableCollection(placed.values());
+    }
+
+    /** The pods holding resources on this node (whether or not the node is known). */
+    Collection<PlacedPod> placedOn(String node) {
+        Map<String, PlacedPod> on = placedByNode.get(node);
+        return on == null ? List.of() : Collections.unmodifiableCollection(on.values());
+    }
+
+    /** The nodes touched (added, changed, removed, or a pod placed or forgotten there) since the last call. */
+    Set<String> takeTouchedNodes() {
+        Set<String> t = touched;
+        touched = new HashSet<>();
+        return t;
     }
 }

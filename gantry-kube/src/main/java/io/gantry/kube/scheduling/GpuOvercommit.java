@@ -63,6 +63,17 @@ public record GpuOvercommit(String node, int gpus, long heldMilli, long overMill
         return over;
     }
 
+    /** The node's over-commitment from the pods holding resources there (any node's pods are skipped), or null. */
+    static GpuOvercommit of(NodeSpec node, Collection<PlacedPod> pods) {
+        List<PlacedPod> gpuPods = new ArrayList<>();
+        for (PlacedPod p : pods) {
+            if (p.request().needsGpu() && p.nodeName().equals(node.name())) {
+                gpuPods.add(p);
+            }
+        }
+        return gpuPods.isEmpty() ? null : check(node, gpuPods);
+    }
+
     private static GpuOvercommit check(NodeSpec node, List<PlacedPod> pods) {
         Map<Integer, Long> perGpu = new TreeMap<>();
         Map<Integer, List<String>> holders = new TreeMap<>();

@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -128,25 +126,52 @@ public final class KubeApi {
         event("Node", null, node, null, type, reason, action, message);
     }
 
+    /**
+     * Posts the event as JSON with the raw HTTP client, as the binding: fabric8's typed create would build the model
+     * object, serialize it, and parse the Event the API server sends back, which no one reads (one per bound pod).
+     */
     private void event(String kind, String namespace, String name, String uid, String type, String reason,
             String action, String message) {
         String ns = namespace == null ? "default" : namespace;
         Instant now = Instant.now();
         String ts = DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS));
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
-        client.v1().events().inNamespace(ns).resource(new EventBuilder()
-                .withNewMetadata().withNamespace(ns)
-                .withName(name + "." + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT))
-                .endMetadata()
-                .withNewInvolvedObject().withApiVersion("v1").withKind(kind).withNamespace(namespace)
-                .withName(name).withUid(uid).endInvolvedObject()
-                .withType(type).withReason(reason).withAction(action).withMessage(note)
-                .withNewSource().withComponent(schedulerName).endSource()
-                .withReportingComponent(schedulerName).withReportingInstance(schedulerName)
-                .withFirstTimestamp(ts).withLastTimestamp(ts).withEventTime(new MicroTime(
-                        DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.MICROS))))
-                .withCount(1)
-                .build()).create();
+        ObjectNode event = JSON.createObjectNode();
+        event.put("apiVersion", "v1").put("kind", "Event");
+        event.putObject("metadata").put("namespace", ns)
+                .put("name", name + "." + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT));
+        ObjectNode involved = event.putObject("involvedObject").put("apiVersion", "v1").put("kind", kind);
+        if (namespace != null) {
+            involved.put("namespace", namespace);
+        }
+        involved.put("name", name);
+        if (uid != null) {
+            involved.put("uid", uid);
+        }
+        event.put("type", type).put("reason", reason).put("action", action).put("message", note);
+        event.putObject("source").put("component", schedulerName);
+        event.put("reportingComponent", schedulerName).put("reportingInstance", schedulerName)
+                .put("firstTimestamp", ts).put("lastTimestamp", ts)
+                .put("eventTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.MICROS)))
+                .put("count", 1);
+        String base = client.getMasterUrl().toString();
+        String url = (base.endsWith("/") ? base : base + "/") + "api/v1/namespaces/" + ns + "/events";
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+                .post("application/json", event.toString()).build();
+        HttpResponse<String> response;
+        try {
+            response = client.getHttpClient().sendAsync(request, String.class).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while writing an event");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new KubernetesClientException("could not write an event: " + (e.getCause() == null ? e
+                    : e.getCause()));
+        }
+        if (response.code() < 200 || response.code() >= 300) {
+            throw new KubernetesClientException("event refused (HTTP " + response.code() + "): "
+                    + statusMessage(response.body() == null ? "" : response.body()), response.code(), null);
+        }
     }
 
     /** Sets the pod's {@code PodScheduled} condition. */

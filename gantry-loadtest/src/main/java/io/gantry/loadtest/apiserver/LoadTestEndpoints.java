@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
  *       {@code apiVersion} and {@code kind}) through the same path as a POST, answers when all are stored;</li>
  *   <li>{@code POST /loadtest/v1/burst[?perSecond=R]} with {@code {"items": [pods]}}: answers at once and creates
  *       the pods from a thread of this process, as fast as it can or at R per second (a next burst once this one is created);</li>
- *   <li>{@code GET /loadtest/v1/progress}: pods created and bound so far, binds refused, whether the burst is done;</li>
+ *   <li>{@code GET /loadtest/v1/progress}: pods created and bound so far, binds refused, whether the burst is done, events posted so far;</li>
  *   <li>{@code GET /loadtest/v1/report}: per pod its create-to-bind time on this process's clock, its successful
  *       binds and refused binds, its creation and bind times; the requests served by verb and resource.</li>
  * </ul>
@@ -70,6 +70,7 @@ final class LoadTestEndpoints implements AutoCloseable {
                         .put("bound", ledger.bound()).put("conflicts", ledger.conflicts()));
                 Thread t = burst.get();
                 out.put("burstDone", t != null && !t.isAlive());
+                out.put("eventsPosted", requests.get().getOrDefault("POST events", 0L));
                 if (burstError != null) {
                     out.put("burstError", burstError);
                 }
