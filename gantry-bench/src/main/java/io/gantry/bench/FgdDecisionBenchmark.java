@@ -77,8 +77,8 @@ public class FgdDecisionBenchmark {
             filler.schedule(pods.get(i++));
         }
         if (scoreCache.equals("uncached")) {
-            SchedulingProfile.Builder uncached = SchedulingProfile.builder(profile.name()).filters(profile.filters())
-                    .gpuSelector(profile.gpuSelector());
+            // the same profile (pre-filters included), each score plugin without the scheduler's cache
+            SchedulingProfile.Builder uncached = profile.toBuilder().clearScores();
             profile.scores().forEach(w -> uncached.score(new Uncached(w.plugin()), w.weight()));
             profile = uncached.build();
         }
@@ -131,8 +131,23 @@ public class FgdDecisionBenchmark {
         }
 
         @Override
+        public void preScore(ClusterState state, CycleContext cycle, int[] feasible, int count) {
+            delegate.preScore(state, cycle, feasible, count);
+        }
+
+        @Override
+        public boolean skipped() {
+            return delegate.skipped();
+        }
+
+        @Override
         public double score(ClusterState state, CycleContext cycle, int node) {
             return delegate.score(state, cycle, node);
+        }
+
+        @Override
+        public void normalize(double[] scores, int count) {
+            delegate.normalize(scores, count);
         }
 
         @Override

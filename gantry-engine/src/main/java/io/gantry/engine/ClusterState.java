@@ -30,6 +30,8 @@ public final class ClusterState {
     /** Every placement, by pod name, and per slot: the one record of what is placed where. */
     private final Map<String, GpuAllocation> allocations = new HashMap<>();
     private final Map<String, PodRequest> placedPods = new HashMap<>();
+    /** How many placed pods carry each plugin attribute: lets a plugin skip a cycle when none does. */
+    private final Map<PodAttributes.Key<?>, Integer> carrying = new HashMap<>();
     private final List<Map<String, GpuAllocation>> podsOnNode = new ArrayList<>();
     private int nextRank;
 
@@ -38,6 +40,8 @@ public final class ClusterState {
     private NodeSpec[] specs = new NodeSpec[16];
     /** {@link NodeSpec#isOpenToAll()} per slot, so the filter's common case reads no node object. */
     private boolean[] openToAll = new boolean[16];
+    /** Active nodes that are cordoned or tainted: while 0, placement rules cannot keep a plain pod off any node. */
+    private int closedNodes;
     private boolean[] active = new boolean[16];
     private long[] cpuLeft = new long[16];
     private long[] memLeft = new long[16];
@@ -66,6 +70,7 @@ public final class ClusterState {
         freeSlots.addAll(o.freeSlots);
         allocations.putAll(o.allocations);
         placedPods.putAll(o.placedPods);
+        carrying.putAll(o.carrying);
         for (Map<String, GpuAllocation> pods : o.podsOnNode) {
             podsOnNode.add(new HashMap<>(pods));
         }
@@ -74,6 +79,7 @@ public final class ClusterState {
         activeCount = o.activeCount;
         specs = o.specs.clone();
         openToAll = o.openToAll.clone();
+        closedNodes = o.closedNodes;
         active = o.active.clone();
         cpuLeft = o.cpuLeft.clone();
         memLeft = o.memLeft.clone();
@@ -121,6 +127,7 @@ public final class ClusterState {
         active[slot] = true;
         activeCount++;
         reset(slot, spec);
+        closedNodes += openToAll[slot] ? 0 : 1;
         return slot;
     }
 
@@ -135,13 +142,14 @@ public final class ClusterState {
         List<GpuAllocation> dropped = new ArrayList<>(podsOnNode.get(slot).values());
         for (GpuAllocation a : dropped) {
             allocations.remove(a.podName());
-            placedPods.remove(a.podName());
+            count(placedPods.remove(a.podName()), -1);
         }
         podsOnNode.get(slot).clear();
         totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
         usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
         active[slot] = false;
         specs[slot] = null;
+        closedNodes -= openToAll[slot] ? 0 : 1;
         openToAll[slot] = false;
         activeCount--;
         version[slot]++;
@@ -158,7 +166,9 @@ public final class ClusterState {
         int slot = slotOf(spec.name());
         totalGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU;
         usedGpuMilli -= (long) gpuCount[slot] * NodeSpec.MILLI_PER_GPU - gpuLeftTotal[slot];
+        closedNodes -= openToAll[slot] ? 0 : 1;
         reset(slot, spec);
+        closedNodes += openToAll[slot] ? 0 : 1;
         for (GpuAllocation a : podsOnNode.get(slot).values()) {
             take(slot, a);
         }
@@ -224,6 +234,11 @@ public final class ClusterState {
 
     public NodeSpec spec(int slot) {
         return specs[slot];
+    }
+
+    /** How many nodes are cordoned or tainted. */
+    public int closedNodeCount() {
+        return closedNodes;
     }
 
     /** The node is neither cordoned nor tainted ({@link NodeSpec#isOpenToAll()}); a plain array read. */
@@ -405,7 +420,7 @@ public final class ClusterState {
         }
         int slot = slotOf(allocation.nodeName());
         podsOnNode.get(slot).remove(podName);
-        placedPods.remove(podName);
+        count(placedPods.remove(podName), -1);
         int off = gpuOffset[slot];
         for (int g : allocation.gpuIndices()) {
             if (g >= 0 && g < gpuCount[slot] && !gpuUnavailable[off + g]) {
@@ -446,6 +461,25 @@ public final class ClusterState {
         return Optional.ofNullable(placedPods.get(podName));
     }
 
+    /** How many placed pods carry this attribute (0 when none: a plugin keyed on it has nothing to look at). */
+    public int placedCarrying(PodAttributes.Key<?> key) {
+        return carrying.getOrDefault(key, 0);
+    }
+
+    private void count(PodRequest pod, int delta) {
+        if (pod == null || pod.attributes().isEmpty()) {
+            return;
+        }
+        for (PodAttributes.Key<?> key : pod.attributes().keys()) {
+            int n = carrying.getOrDefault(key, 0) + delta;
+            if (n == 0) {
+                carrying.remove(key);
+            } else {
+                carrying.put(key, n);
+            }
+        }
+    }
+
     /** The placements on one node. Read only; changes with the node, so copy it to keep it. */
     public Collection<GpuAllocation> allocationsOn(int slot) {
         return Collections.unmodifiableCollection(podsOnNode.get(slot).values());
@@ -455,6 +489,7 @@ public final class ClusterState {
         take(slot, allocation);
         allocations.put(allocation.podName(), allocation);
         placedPods.put(allocation.podName(), pod);
+        count(pod, +1);
         podsOnNode.get(slot).put(allocation.podName(), allocation);
     }
 

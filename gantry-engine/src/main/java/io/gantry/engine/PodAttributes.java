@@ -61,6 +61,11 @@ public final class PodAttributes {
         return new PodAttributes(Map.copyOf(copy));
     }
 
+    /** The keys present. */
+    public java.util.Set<Key<?>> keys() {
+        return values.keySet();
+    }
+
     public boolean isEmpty() {
         return values.isEmpty();
     }

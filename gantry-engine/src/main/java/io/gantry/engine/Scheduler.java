@@ -65,7 +65,13 @@ public final class Scheduler {
     /** Pods Permit holds, in the order they began waiting. */
     private final Map<String, WaitingPod> waiting = new LinkedHashMap<>();
     private final boolean[] filterSkipped;
-    private Reason[] rejectedBy = new Reason[0];
+    /** The filters this cycle runs (those not skipped at pre-filter), so the per-node loop touches no other. */
+    private final FilterPlugin[] cycleFilters;
+    private int cycleFilterCount;
+    /** The last filter pass's rejected nodes and why: written for rejected nodes only, the hot loop's rare case. */
+    private int[] rejectedSlots = new int[0];
+    private Reason[] rejectedReasons = new Reason[0];
+    private int rejectedCount;
     private int[] feasible = new int[0];
     private double[] scores = new double[0];
     private double[] total = new double[0];
@@ -91,6 +97,7 @@ public final class Scheduler {
             }
         }
         this.filterSkipped = new boolean[filters.length];
+        this.cycleFilters = new FilterPlugin[filters.length];
         List<WeightedScore> weighted = profile.scores();
         this.scorers = weighted.stream().map(WeightedScore::plugin).toArray(ScorePlugin[]::new);
         this.weights = weighted.stream().mapToInt(WeightedScore::weight).toArray();
@@ -171,6 +178,13 @@ public final class Scheduler {
                 return s;
             }
         }
+        int n = 0;
+        for (int f = 0; f < filters.length; f++) {
+            if (!filterSkipped[f]) {
+                cycleFilters[n++] = filters[f];
+            }
+        }
+        cycleFilterCount = n;
         return Status.SUCCESS;
     }
 
@@ -184,26 +198,28 @@ public final class Scheduler {
         int slots = state.slotCount();
         ensureBuffers(slots);
         int count = 0;
+        int rejected = 0;
         for (int slot = 0; slot < slots; slot++) {
             if (!state.isActive(slot)) {
-                rejectedBy[slot] = null;
                 continue;
             }
             Reason reason = filterOne(cycle, slot);
-            rejectedBy[slot] = reason;
             if (reason == null) {
                 feasible[count++] = slot;
+            } else {
+                rejectedSlots[rejected] = slot;
+                rejectedReasons[rejected++] = reason;
             }
         }
+        rejectedCount = rejected;
         return count;
     }
 
+    /** The node through this cycle's filters (set by {@link #preFilter}); the first rejection, or null. */
     private Reason filterOne(CycleContext cycle, int slot) {
-        for (int f = 0; f < filters.length; f++) {
-            if (filterSkipped[f]) {
-                continue;
-            }
-            Reason reason = filters[f].filter(state, cycle, slot);
+        FilterPlugin[] active = cycleFilters;
+        for (int f = 0, n = cycleFilterCount; f < n; f++) {
+            Reason reason = active[f].filter(state, cycle, slot);
             if (reason != null) {
                 return reason;
             }
@@ -459,10 +475,8 @@ public final class Scheduler {
             return new Assessment(rejected, Map.of());
         }
         int count = filterAll(cycle);
-        for (int slot = 0; slot < state.slotCount(); slot++) {
-            if (state.isActive(slot) && rejectedBy[slot] != null) {
-                rejected.put(state.nodeName(slot), rejectedBy[slot]);
-            }
+        for (int i = 0; i < rejectedCount; i++) {
+            rejected.put(state.nodeName(rejectedSlots[i]), rejectedReasons[i]);
         }
         Map<String, Double> scored = new LinkedHashMap<>();
         if (count > 0) {
@@ -486,12 +500,9 @@ public final class Scheduler {
 
     private Explanation explanation() {
         Map<Reason, Integer> byReason = new HashMap<>();
-        for (int slot = 0; slot < state.slotCount(); slot++) {
-            Reason r = rejectedBy[slot];
-            if (r != null) {
-                for (Reason fault : r.faults()) {
-                    byReason.merge(fault, 1, Integer::sum);
-                }
+        for (int i = 0; i < rejectedCount; i++) {
+            for (Reason fault : rejectedReasons[i].faults()) {
+                byReason.merge(fault, 1, Integer::sum);
             }
         }
         return new Explanation(state.nodeCount(), byReason);
@@ -502,7 +513,8 @@ public final class Scheduler {
             feasible = new int[slots];
             scores = new double[slots];
             total = new double[slots];
-            rejectedBy = new Reason[slots];
+            rejectedSlots = new int[slots];
+            rejectedReasons = new Reason[slots];
         }
     }
 

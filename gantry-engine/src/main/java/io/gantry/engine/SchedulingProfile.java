@@ -148,6 +148,12 @@ public record SchedulingProfile(
             return this;
         }
 
+        /** Drops the score plugins collected so far, to set others. */
+        public Builder clearScores() {
+            scores.clear();
+            return this;
+        }
+
         public Builder score(ScorePlugin plugin) {
             return score(plugin, 1);
         }

@@ -47,6 +47,23 @@ class ClusterStateTest {
         assertThat(state.usedGpuMilli()).isZero();
     }
 
+    @Test
+    void closedNodesAreCountedThroughAddUpdateAndRemove() {
+        assertThat(state.closedNodeCount()).isZero();
+        state.updateNode(NodeSpec.of("b", 8000, 8000, 4, "V100").withUnschedulable(true));
+        assertThat(state.closedNodeCount()).isEqualTo(1);
+        state.addNode(NodeSpec.of("c", 1, 1, 0, "").withTaints(List.of(new io.gantry.engine.placement.Taint("k", "v",
+                io.gantry.engine.placement.Taint.Effect.NO_SCHEDULE))));
+        assertThat(state.closedNodeCount()).isEqualTo(2);
+        state.updateNode(NodeSpec.of("b", 8000, 8000, 4, "V100"));
+        assertThat(state.closedNodeCount()).isEqualTo(1);
+        state.removeNode("c");
+        assertThat(state.closedNodeCount()).isZero();
+        state.addNode(NodeSpec.of("d", 1, 1, 0, "")); // reuses c's slot
+        assertThat(state.closedNodeCount()).isZero();
+        assertThat(state.copy().closedNodeCount()).isZero();
+    }
+
     private void assertRejectedAndUnchanged(Runnable allocation, Class<? extends Throwable> type, String message) {
         ClusterSnapshot before = ClusterSnapshot.of(state);
         int versionA = state.version(a);

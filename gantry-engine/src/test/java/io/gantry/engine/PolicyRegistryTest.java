@@ -47,7 +47,8 @@ class PolicyRegistryTest {
         assertThat(p.filters()).extracting(f -> f.name()).containsExactly("NodePlacement", "GpuModel", "NodePorts",
                 "ResourceFit", "VolumeTopology", "PodTopologySpread", "InterPodAffinity");
         // The filters that need a per-cycle state (or skip pods they do not apply to) run at pre-filter too.
-        assertThat(p.preFilters()).extracting(f -> f.name()).containsExactly("NodePorts", "VolumeTopology",
+        assertThat(p.preFilters()).extracting(f -> f.name()).containsExactly("NodePlacement", "GpuModel", "NodePorts",
+                "VolumeTopology",
                 "PodTopologySpread", "InterPodAffinity");
         // The policy's own score, then the standard ones at kube-scheduler's weights.
         assertThat(p.scores()).extracting(s -> s.plugin().name(), SchedulingProfile.WeightedScore::weight)

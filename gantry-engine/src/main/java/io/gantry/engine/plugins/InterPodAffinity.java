@@ -163,6 +163,9 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
     private FilterState computeFilterState(ClusterState state, PodRequest pod) {
         Terms own = pod.attributes().getOrNull(TERMS);
         boolean ownRequired = own != null && own.hasRequired();
+        if (!ownRequired && state.placedCarrying(TERMS) == 0) {
+            return FilterState.NOTHING; // the common case: nothing to check, and no pass over the nodes
+        }
         int existingAnti = refreshAll(state);
         if (!ownRequired && existingAnti == 0) {
             return FilterState.NOTHING;
@@ -292,6 +295,10 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Sc
         PodRequest pod = cycle.pod();
         Terms own = pod.attributes().getOrNull(TERMS);
         boolean ownPreferred = own != null && own.hasPreferred();
+        if (!ownPreferred && state.placedCarrying(TERMS) == 0) {
+            topologyScore = Map.of();
+            return;
+        }
         refreshAll(state);
         boolean anyPlacedTerms = false;
         for (int slot = 0; slot < state.slotCount() && !anyPlacedTerms; slot++) {

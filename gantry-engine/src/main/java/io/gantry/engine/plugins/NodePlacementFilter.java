@@ -4,6 +4,7 @@ import io.gantry.engine.ClusterState;
 import io.gantry.engine.CycleContext;
 import io.gantry.engine.NodeSpec;
 import io.gantry.engine.Reason;
+import io.gantry.engine.Status;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.placement.Taint;
 import java.util.HashMap;
@@ -14,7 +15,9 @@ import java.util.Map;
  * takes pods tolerating {@code node.kubernetes.io/unschedulable:NoSchedule}; a NoSchedule or NoExecute taint
  * keeps off pods that do not tolerate it; the node must satisfy the pod's nodeSelector and required affinity.
  */
-public final class NodePlacementFilter implements FilterPlugin {
+public final class NodePlacementFilter implements PreFilterPlugin, FilterPlugin {
+
+    private static final Status SKIP = Status.skip("NodePlacement");
 
     /** One reason per distinct taint, made once: the filter runs for every node and must not allocate. */
     private final Map<Taint, Reason> taintReasons = new HashMap<>();
@@ -30,6 +33,12 @@ public final class NodePlacementFilter implements FilterPlugin {
     @Override
     public String name() {
         return "NodePlacement";
+    }
+
+    /** Nothing to check for a pod without rules while every node is open to all: the filter is off for the cycle. */
+    @Override
+    public Status preFilter(ClusterState state, CycleContext cycle) {
+        return cycle.pod().placement() == NodePlacement.NONE && state.closedNodeCount() == 0 ? SKIP : Status.SUCCESS;
     }
 
     @Override
