@@ -1,5 +1,7 @@
 package io.gantry.kube.model;
 
+import static io.gantry.kube.model.Translated.invalid;
+import static io.gantry.kube.model.Translated.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -31,18 +33,6 @@ class ConstraintTranslatorTest {
         return new PodBuilder().withNewMetadata().withNamespace("ns").withName("p").addToLabels("app", "web")
                 .addToLabels("rev", "7").endMetadata().withNewSpec().withSchedulerName("gantry")
                 .addToContainers(new ContainerBuilder().withName("main").build()).endSpec();
-    }
-
-    private static PodRequest valid(Pod pod) {
-        PodDemand d = PodTranslator.translate(pod);
-        assertThat(d).isInstanceOf(PodDemand.Valid.class);
-        return ((PodDemand.Valid) d).request();
-    }
-
-    private static String invalid(Pod pod) {
-        PodDemand d = PodTranslator.translate(pod);
-        assertThat(d).isInstanceOf(PodDemand.Invalid.class);
-        return ((PodDemand.Invalid) d).problem();
     }
 
     @Test

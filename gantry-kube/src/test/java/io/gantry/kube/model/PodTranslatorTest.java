@@ -1,5 +1,7 @@
 package io.gantry.kube.model;
 
+import static io.gantry.kube.model.Translated.invalid;
+import static io.gantry.kube.model.Translated.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -33,18 +35,6 @@ class PodTranslatorTest {
         var out = new java.util.LinkedHashMap<String, Quantity>();
         m.forEach((k, v) -> out.put(k, new Quantity(v)));
         return out;
-    }
-
-    private static PodRequest valid(Pod pod) {
-        PodDemand d = PodTranslator.translate(pod);
-        assertThat(d).isInstanceOf(PodDemand.Valid.class);
-        return ((PodDemand.Valid) d).request();
-    }
-
-    private static String invalid(Pod pod) {
-        PodDemand d = PodTranslator.translate(pod);
-        assertThat(d).isInstanceOf(PodDemand.Invalid.class);
-        return ((PodDemand.Invalid) d).problem();
     }
 
     @Test
