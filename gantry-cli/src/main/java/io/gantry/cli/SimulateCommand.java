@@ -4,6 +4,7 @@ import io.gantry.engine.NodeSpec;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.Policy;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.tenancy.Tenancy;
 import io.gantry.sim.experiment.ExperimentRunner;
 import io.gantry.sim.experiment.RunResult;
 import io.gantry.sim.report.CsvReports;
@@ -46,6 +47,12 @@ import picocli.CommandLine.Option;
                 + "queueing delays per pod class, pods never placed, GPU-hours asked and served, and allocation and "
                 + "fragmentation over time (openb pod lists with times, or --trace-format dlrm).",
             "",
+            "With --mode tenants it replays in simulated time under admission policies side by side (fifo, quota, "
+                + "gantry): queues with guaranteed quotas, borrowing and reclaim, fair share, gangs and priority "
+                + "preemption; it reports per queue GPUs held against the fair-share entitlement, waits, "
+                + "preemptions, and the invariants (quota violations, partial gangs, priority inversions). With no "
+                + "--pods it runs a built-in saturated multi-tenant workload.",
+            "",
             "With no --nodes/--pods it runs all policies on a built-in synthetic cluster and workload shaped like "
                 + "the Alibaba openb trace (1213 nodes; CPU-only, shared, 1-, 2-, 4- and 8-GPU pods in openb's "
                 + "proportions).",
@@ -56,7 +63,9 @@ import picocli.CommandLine.Option;
             "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --policy fgd,bestfit --seeds 42-51 --out results",
             "  gantry simulate --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --replay openb-replay/openb_pod_list_default/seed-42 --paper paper_analysis_allo_discrete.csv",
             "  gantry simulate --mode time --nodes openb_node_list_gpu_node.csv --pods openb_pod_list_default.csv --load 0.9 --max-wait 1h",
-            "  gantry simulate --mode time --trace-format dlrm --pods disaggregated_DLRM_trace.csv --out results"})
+            "  gantry simulate --mode time --trace-format dlrm --pods disaggregated_DLRM_trace.csv --out results",
+            "  gantry simulate --mode tenants --out results",
+            "  gantry simulate --mode tenants --nodes nodes.csv --pods pods.csv --queues queues.yaml --admission quota,gantry"})
 final class SimulateCommand implements Callable<Integer> {
 
     private static final String SYNTHETIC = "synthetic-openb";
@@ -126,7 +135,8 @@ final class SimulateCommand implements Callable<Integer> {
             description = "paper: the FGD paper's protocol (above); time: replay the trace in simulated time: pods "
                     + "arrive at their creation time, wait in the scheduling queue until they fit (retried when "
                     + "something completes, with kube-scheduler's 1 s..10 s backoff), run for their traced duration "
-                    + "and leave (default: ${DEFAULT-VALUE}).")
+                    + "and leave; tenants: time mode under admission policies (--admission, --queues) side by side, "
+                    + "placement by --policy (default fgd) (default: ${DEFAULT-VALUE}).")
     private String simulationMode;
 
     @Option(names = "--trace-format", paramLabel = "FORMAT", defaultValue = "openb",
@@ -149,6 +159,17 @@ final class SimulateCommand implements Callable<Integer> {
                     + "10m, or 'events' for one sample after every moment with events (default: ${DEFAULT-VALUE}).")
     private String sampleInterval;
 
+    @Option(names = "--queues", paramLabel = "FILE",
+            description = "Tenants mode: the queues, as Queue objects (scheduling.gantry.io/v1alpha1) in YAML, the same"
+                    + " file a cluster is given (default: the built-in workload's queues, or one default queue).")
+    private Path queuesFile;
+
+    @Option(names = "--admission", paramLabel = "A", split = ",",
+            description = "Tenants mode: admission policies to compare on the same arrivals: fifo (one queue, no"
+                    + " quotas), quota (fixed quotas, no borrowing), gantry (borrowing, reclaim, fair share); gangs"
+                    + " are all or nothing in each (default: all three).")
+    private List<String> admissions = new ArrayList<>();
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -157,11 +178,24 @@ final class SimulateCommand implements Callable<Integer> {
         List<Policy> chosen = policies.isEmpty() ? Arrays.asList(Policy.values())
                 : policies.stream().map(this::parsePolicy).distinct().toList();
         String m = simulationMode.trim().toLowerCase(Locale.ROOT);
+        if (!m.equals("tenants")) {
+            for (String tenantsOnly : List.of("--queues", "--admission")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(tenantsOnly)) {
+                    throw usage(tenantsOnly + " belongs to --mode tenants");
+                }
+            }
+        }
         if (m.equals("time")) {
-            return new TimedSimulation(this, spec.commandLine(), err, outWriter).run(chosen, mode);
+            return new TimedSimulation(this, spec.commandLine(), err, outWriter).run(chosen, mode, List.of());
+        }
+        if (m.equals("tenants")) {
+            List<Policy> placement = policies.isEmpty() ? List.of(Policy.FGD) : chosen;
+            List<Tenancy.Mode> compared = admissions.isEmpty() ? Arrays.asList(Tenancy.Mode.values())
+                    : admissions.stream().map(this::parseAdmission).distinct().toList();
+            return new TimedSimulation(this, spec.commandLine(), err, outWriter).run(placement, mode, compared);
         }
         if (!m.equals("paper")) {
-            throw usage("--mode must be paper or time, got '" + simulationMode + "'");
+            throw usage("--mode must be paper, time or tenants, got '" + simulationMode + "'");
         }
         CommandLine.ParseResult parsedOptions = spec.commandLine().getParseResult();
         for (String timeOnly : List.of("--trace-format", "--load", "--max-wait", "--sample-interval")) {
@@ -433,6 +467,11 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    private Tenancy.Mode parseAdmission(String name) {
+        return Tenancy.Mode.byLabel(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> usage(
+                "--admission: unknown policy '" + name + "'; use fifo, quota or gantry"));
+    }
+
     private Policy parsePolicy(String name) {
         try {
             return Policy.parse(name);
@@ -445,6 +484,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     Path nodesFile() {
         return nodes;
+    }
+
+    Path queuesFile() {
+        return queuesFile;
     }
 
     List<Path> podFiles() {

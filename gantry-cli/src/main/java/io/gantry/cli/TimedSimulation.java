@@ -7,7 +7,15 @@ import io.gantry.engine.queue.QueueConfig;
 import io.gantry.sim.experiment.TimedReplay;
 import io.gantry.sim.experiment.TimedRunResult;
 import io.gantry.sim.experiment.TimedRunner;
+import io.gantry.engine.tenancy.QueueSpec;
+import io.gantry.engine.tenancy.QueueTree;
+import io.gantry.engine.tenancy.Tenancy;
+import io.gantry.engine.tenancy.TenancyKeys;
+import io.gantry.sim.report.TenantReports;
 import io.gantry.sim.report.TimedReport;
+import io.gantry.sim.tenancy.QueuesFile;
+import io.gantry.sim.tenancy.TenantAssignment;
+import io.gantry.sim.workload.SyntheticTenants;
 import io.gantry.sim.trace.openb.OpenbTraceReader;
 import io.gantry.sim.trace.TimedTrace;
 import io.gantry.sim.trace.TraceReader;
@@ -40,7 +48,12 @@ final class TimedSimulation {
         this.out = out;
     }
 
-    int run(List<Policy> policies, ScoringMode scoring) {
+    /**
+     * @param admissions the admission policies to compare side by side ({@code --mode tenants}), or empty for a
+     *     plain timed replay
+     */
+    int run(List<Policy> policies, ScoringMode scoring, List<Tenancy.Mode> admissions) {
+        boolean tenants = !admissions.isEmpty();
         CommandLine.ParseResult parsed = commandLine.getParseResult();
         for (String paperOnly : List.of("--tune", "--scale", "--replay", "--paper", "--max-deviation")) {
             if (parsed.hasMatchedOption(paperOnly)) {
@@ -65,12 +78,29 @@ final class TimedSimulation {
         if (load != null && (!(load > 0) || load.isInfinite())) {
             throw options.usage("--load must be a positive number such as 0.9, got " + load);
         }
-        if (options.podFiles().isEmpty()) {
+        boolean builtIn = tenants && options.podFiles().isEmpty();
+        if (options.podFiles().isEmpty() && !tenants) {
             throw options.usage("--mode time needs --pods FILE (the trace to replay)");
         }
+        if (builtIn && load != null) {
+            throw options.usage("--load needs --pods: the built-in multi-tenant workload is saturated as it is");
+        }
+        if (builtIn && options.nodesFile() != null) {
+            throw options.usage("--nodes needs --pods: the built-in multi-tenant workload brings its own cluster");
+        }
         boolean dlrm = reader.format().equals("dlrm");
-        if (options.nodesFile() == null && !dlrm) {
-            throw options.usage("--mode time with --trace-format openb needs --nodes FILE");
+        if (options.nodesFile() == null && !dlrm && !builtIn) {
+            throw options.usage("--mode " + (tenants ? "tenants" : "time")
+                    + " with --trace-format openb needs --nodes FILE");
+        }
+        List<QueueSpec> queues = List.of();
+        if (options.queuesFile() != null) {
+            QueuesFile.Contents read = QueuesFile.read(options.queuesFile());
+            queues = read.queues();
+            out.printf(Locale.ROOT, "%s: %d queue(s)%s%n", options.queuesFile(), queues.size(),
+                    read.otherKinds().isEmpty() ? "" : "; not read (not Queue objects): " + read.otherKinds());
+        } else if (builtIn) {
+            queues = SyntheticTenants.queues();
         }
         if (options.outDir() != null) {
             options.prepareOutDir();
@@ -78,8 +108,36 @@ final class TimedSimulation {
         List<NodeSpec> given = options.nodesFile() == null ? null : OpenbTraceReader.readNodes(options.nodesFile());
         List<Long> seeds = options.seedsOrNull() == null ? List.of(42L) : options.seedsOrNull();
         List<TimedRunner.Job> jobs = new ArrayList<>();
+        TimedReplay.Options replayOptions = new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(), maxWaitMillis,
+                sampleMillis);
+        List<TimedReplay> replays = new ArrayList<>();
+        for (Tenancy.Mode mode : admissions) {
+            replays.add(new TimedReplay(replayOptions.withAdmission(mode, queues)));
+        }
+        if (builtIn) {
+            List<NodeSpec> nodes = SyntheticTenants.nodes();
+            out.printf(Locale.ROOT, "built-in multi-tenant workload: %d nodes x %d GPUs, %d queues, %.0f simulated"
+                    + " days per seed%n", nodes.size(), SyntheticTenants.GPUS_PER_NODE, queues.size(),
+                    SyntheticTenants.SPAN_MILLIS / 86_400_000.0);
+            for (long seed : seeds) {
+                TimedTrace trace = SyntheticTenants.trace(seed);
+                checkQueues(trace, queues, "the built-in workload");
+                for (Policy p : policies) {
+                    for (TimedReplay replay : replays) {
+                        jobs.add(new TimedRunner.Job(() -> TimedWorkload.of(trace, nodes, seed), p, scoring, seed,
+                                replay));
+                    }
+                }
+            }
+        }
         for (Path file : options.podFiles()) {
             TimedTrace trace = reader.read(file);
+            if (tenants) {
+                TenantAssignment.Result assigned = TenantAssignment.apply(trace, queues);
+                assigned.applied().forEach(line -> out.println(file.getFileName() + ": " + line));
+                trace = assigned.trace();
+                checkQueues(trace, queues, file.toString());
+            }
             List<NodeSpec> nodes;
             if (dlrm) {
                 nodes = given == null ? DlrmCluster.sizedFor(trace) : DlrmCluster.labelled(given);
@@ -109,24 +167,35 @@ final class TimedSimulation {
             TimedTrace finalTrace = trace;
             for (long seed : seeds) {
                 for (Policy p : policies) {
-                    jobs.add(new TimedRunner.Job(() -> TimedWorkload.of(finalTrace, nodes, seed), p, scoring, seed));
+                    if (!tenants) {
+                        jobs.add(new TimedRunner.Job(() -> TimedWorkload.of(finalTrace, nodes, seed), p, scoring,
+                                seed));
+                    }
+                    for (TimedReplay replay : replays) {
+                        jobs.add(new TimedRunner.Job(() -> TimedWorkload.of(finalTrace, nodes, seed), p, scoring,
+                                seed, replay));
+                    }
                 }
             }
         }
         out.flush();
-        TimedReplay replay = new TimedReplay(new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(), maxWaitMillis,
-                sampleMillis));
+        TimedReplay replay = new TimedReplay(replayOptions);
         long start = System.nanoTime();
         List<TimedRunResult> results = TimedRunner.run(replay, jobs, options.threads(), (done, total, r) -> {
             if (!options.quiet()) {
                 synchronized (err) {
-                    err.printf(Locale.ROOT, "[%d/%d] %s %s seed %d: %d of %d pods placed, %.2f s%n", done, total,
-                            r.workload(), r.policy().paperName(), r.seed(), r.placed(), r.pods(), r.wallNanos() / 1e9);
+                    err.printf(Locale.ROOT, "[%d/%d] %s %s%s seed %d: %d of %d pods placed, %.2f s%n", done, total,
+                            r.workload(), r.policy().paperName(),
+                            r.tenants() == null ? "" : " admission " + r.tenants().admission(), r.seed(), r.placed(),
+                            r.pods(), r.wallNanos() / 1e9);
                     err.flush();
                 }
             }
         });
         out.print(TimedReport.text(results));
+        if (tenants) {
+            out.print(TenantReports.text(results));
+        }
         out.printf(Locale.ROOT, "%d runs in %.1f s%n", results.size(), (System.nanoTime() - start) / 1e9);
         if (options.outDir() != null) {
             Path dir = options.outDir();
@@ -134,9 +203,32 @@ final class TimedSimulation {
             TimedReport.writeDelays(dir.resolve("delays.csv"), results);
             TimedReport.writeJson(dir.resolve("timed_summary.json"), results);
             out.println("wrote " + dir.resolve("timeseries.csv") + ", delays.csv, timed_summary.json");
+            if (tenants) {
+                TenantReports.writeQueuesCsv(dir.resolve("queues.csv"), results);
+                TenantReports.writeSummaryJson(dir.resolve("summary.json"), results);
+                out.println("wrote " + dir.resolve("queues.csv") + ", summary.json");
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /** Every queue a pod names must exist and be a leaf: found before any run, not as pods that never run. */
+    private void checkQueues(TimedTrace trace, List<QueueSpec> queues, String source) {
+        QueueTree tree = QueueTree.of(queues);
+        java.util.Set<String> bad = new java.util.TreeSet<>();
+        for (var p : trace.pods()) {
+            int q = tree.indexOf(TenancyKeys.queueOf(p.pod()));
+            if (q < 0 || !tree.isLeaf(q)) {
+                bad.add(TenancyKeys.queueOf(p.pod()));
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw options.usage(source + ": pods name queue(s) " + String.join(", ", bad) + " that "
+                    + (options.queuesFile() == null ? "no --queues file declares" : options.queuesFile()
+                            + " does not declare as leaf queues")
+                    + "; declare them (Queue objects) or fix the pods' queue column");
+        }
     }
 
     /** A duration such as 90s, 30m, 6h, 2d or 500ms; a bare number is seconds. Must be positive. */

@@ -113,7 +113,7 @@ class SimulateTimeModeTest {
         assertThat(run(concat(base, "--tune", "1.3"))).isEqualTo(2);
         assertThat(err.toString()).contains("--tune belongs to --mode paper");
         assertThat(run("simulate", "--mode", "hourly")).isEqualTo(2);
-        assertThat(err.toString()).contains("--mode must be paper or time");
+        assertThat(err.toString()).contains("--mode must be paper, time or tenants");
         assertThat(run("simulate", "--load", "0.9")).isEqualTo(2);
         assertThat(err.toString()).contains("--load belongs to --mode time");
         assertThat(run("simulate", "--mode", "time", "--pods", "y.csv")).isEqualTo(2);

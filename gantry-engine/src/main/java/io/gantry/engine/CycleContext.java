@@ -16,16 +16,32 @@ public final class CycleContext {
 
     private final PodRequest pod;
     private final boolean[] modelAllowed;
+    private final FrameworkHandle framework;
     private Map<Key<?>, Object> data;
 
-    CycleContext(PodRequest pod, ClusterState state) {
+    CycleContext(PodRequest pod, ClusterState state, FrameworkHandle framework) {
         this.pod = requireNonNull(pod, "pod");
         this.modelAllowed = modelMask(pod.allowedGpuModels(), state);
+        this.framework = framework;
     }
 
-    /** For plugin tests. */
+    /** For plugin tests: a cycle without a framework behind it. */
     public static CycleContext of(PodRequest pod, ClusterState state) {
-        return new CycleContext(pod, state);
+        return new CycleContext(pod, state, null);
+    }
+
+    /** For plugin tests that need a framework (a scheduler, or a fake of its handle). */
+    public static CycleContext of(PodRequest pod, ClusterState state, FrameworkHandle framework) {
+        return new CycleContext(pod, state, requireNonNull(framework, "framework"));
+    }
+
+    /** The framework running this cycle: waiting pods, "fits without" for preemption, the clock. */
+    public FrameworkHandle framework() {
+        if (framework == null) {
+            throw new IllegalStateException("this cycle context was made for a plugin test without a framework;"
+                    + " use CycleContext.of(pod, state, framework)");
+        }
+        return framework;
     }
 
     /** A key of the cycle state, compared by identity: the plugin that writes it holds the constant. */

@@ -24,15 +24,21 @@ public sealed interface ScheduleResult {
 
     /**
      * The pod was not placed: no node fits (the explanation counts why), or a plugin after filtering rejected it
-     * ({@code status} names it). {@code nominatedNode} is where PostFilter (preemption) made room, or empty.
+     * ({@code status} names it). {@code nominatedNode} is where PostFilter (preemption) will make room, or empty;
+     * {@code victims} are the placed pods the host must evict for it (the engine evicts nothing itself).
      */
-    record Unschedulable(String podName, Explanation explanation, Status status, String nominatedNode)
-            implements ScheduleResult {
+    record Unschedulable(String podName, Explanation explanation, Status status, String nominatedNode,
+            java.util.List<String> victims) implements ScheduleResult {
         public Unschedulable {
             requireNonNull(podName, "podName");
             requireNonNull(explanation, "explanation");
             requireNonNull(status, "status");
             requireNonNull(nominatedNode, "nominatedNode");
+            victims = java.util.List.copyOf(requireNonNull(victims, "victims"));
+        }
+
+        public Unschedulable(String podName, Explanation explanation, Status status, String nominatedNode) {
+            this(podName, explanation, status, nominatedNode, java.util.List.of());
         }
 
         /** No node fits. */

@@ -35,7 +35,7 @@ import java.util.function.LongSupplier;
  * placed or removed), so a Kubernetes watch can drive it incrementally and listeners stay in step. Not thread-safe:
  * one thread drives one scheduler (bind plugins excepted, see {@link #bind}).
  */
-public final class Scheduler {
+public final class Scheduler implements FrameworkHandle {
 
     /** Enough for the ~100 pod shapes of a trace like openb; bounds memory in a long-running scheduler. */
     static final int MAX_CACHED_SHAPES = 512;
@@ -64,6 +64,8 @@ public final class Scheduler {
     };
     /** Pods Permit holds, in the order they began waiting. */
     private final Map<String, WaitingPod> waiting = new LinkedHashMap<>();
+    /** Held pods a plugin allowed from another pod's cycle (a gang's last member), for {@link #takeAllowed}. */
+    private final List<GpuAllocation> allowed = new ArrayList<>();
     private final boolean[] filterSkipped;
     /** The filters this cycle runs (those not skipped at pre-filter), so the per-node loop touches no other. */
     private final FilterPlugin[] cycleFilters;
@@ -121,14 +123,18 @@ public final class Scheduler {
     public ScheduleResult schedule(PodRequest pod) {
         requireNonNull(pod, "pod");
         checkNotPlaced(pod.name());
-        CycleContext cycle = new CycleContext(pod, state);
+        CycleContext cycle = new CycleContext(pod, state, this);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
+            if (pre.code() == Status.Code.UNSCHEDULABLE && !profile.postFilters().isEmpty()) {
+                // e.g. a queue's quota is used up by borrowers: preemption may give it back
+                return postFilter(cycle, Explanation.preFilter(state.nodeCount(), pre), pre);
+            }
             return preFilterRejection(pod, pre);
         }
         int count = filterAll(cycle);
         if (count == 0) {
-            return postFilter(cycle, explanation());
+            return postFilter(cycle, explanation(), new Status(Status.Code.UNSCHEDULABLE, "", List.of(), 0));
         }
         int chosen = count == 1 ? feasible[0] : selectHost(cycle, count);
         return reserveAndPermit(cycle, chosen);
@@ -144,7 +150,7 @@ public final class Scheduler {
         if (!state.hasNode(nodeName)) {
             return new ScheduleResult.Unschedulable(pod.name(), new Explanation(0, Map.of()));
         }
-        CycleContext cycle = new CycleContext(pod, state);
+        CycleContext cycle = new CycleContext(pod, state, this);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
             return new ScheduleResult.Unschedulable(pod.name(), Explanation.preFilter(1, pre), pre, "");
@@ -227,9 +233,10 @@ public final class Scheduler {
         return null;
     }
 
-    private ScheduleResult postFilter(CycleContext cycle, Explanation filtered) {
+    private ScheduleResult postFilter(CycleContext cycle, Explanation filtered, Status status) {
         Explanation explanation = filtered;
         String nominated = "";
+        List<String> victims = List.of();
         StringBuilder messages = new StringBuilder();
         for (PostFilterPlugin plugin : profile.postFilters()) {
             PostFilterResult result = plugin.postFilter(state, cycle, filtered);
@@ -238,14 +245,14 @@ public final class Scheduler {
             }
             if (result.nominated()) {
                 nominated = result.nominatedNode();
+                victims = result.victims();
                 break;
             }
         }
         if (messages.length() > 0) {
             explanation = filtered.withPostFilterMessage(messages.toString());
         }
-        return new ScheduleResult.Unschedulable(cycle.pod().name(), explanation,
-                new Status(Status.Code.UNSCHEDULABLE, "", List.of(), 0), nominated);
+        return new ScheduleResult.Unschedulable(cycle.pod().name(), explanation, status, nominated, victims);
     }
 
     private int selectHost(CycleContext cycle, int count) {
@@ -413,8 +420,72 @@ public final class Scheduler {
     }
 
     /** The pods Permit holds, oldest first. */
+    @Override
     public List<String> waitingPods() {
         return List.copyOf(waiting.keySet());
+    }
+
+    @Override
+    public boolean allowWaiting(String podName, String plugin) {
+        if (!waiting.containsKey(requireNonNull(podName, "podName"))) {
+            return false;
+        }
+        allow(podName, plugin).ifPresent(allowed::add);
+        return true;
+    }
+
+    @Override
+    public boolean rejectWaiting(String podName) {
+        return reject(podName);
+    }
+
+    /**
+     * The held pods that plugins allowed from other pods' cycles since the last call (a gang's members once its last
+     * one reserved), in the order they were allowed: the host binds them as it binds a {@code Scheduled} result.
+     */
+    public List<GpuAllocation> takeAllowed() {
+        if (allowed.isEmpty()) {
+            return List.of();
+        }
+        List<GpuAllocation> taken = List.copyOf(allowed);
+        allowed.clear();
+        return taken;
+    }
+
+    @Override
+    public boolean fitsWithout(CycleContext cycle, int slot, Collection<String> removed) {
+        requireNonNull(cycle, "cycle");
+        List<PodRequest> pods = new ArrayList<>(removed.size());
+        List<GpuAllocation> allocations = new ArrayList<>(removed.size());
+        for (String name : removed) {
+            Optional<PodRequest> pod = state.placedPod(name);
+            if (pod.isEmpty()) {
+                continue;
+            }
+            GpuAllocation a = state.release(name).orElseThrow();
+            pods.add(pod.get());
+            allocations.add(a);
+            for (ClusterListener l : listeners) {
+                l.removed(state, a);
+            }
+        }
+        try {
+            CycleContext probe = new CycleContext(cycle.pod(), state, this);
+            return preFilter(probe).isSuccess()
+                    && (slot < 0 || (state.isActive(slot) && filterOne(probe, slot) == null));
+        } finally {
+            for (int i = pods.size() - 1; i >= 0; i--) {
+                GpuAllocation a = state.recordPlaced(pods.get(i), allocations.get(i));
+                for (ClusterListener l : listeners) {
+                    l.placed(state, a);
+                }
+            }
+        }
+    }
+
+    @Override
+    public long nowNanos() {
+        return clock.getAsLong();
     }
 
     // ---- the binding cycle ---------------------------------------------------------------------------------
@@ -450,7 +521,7 @@ public final class Scheduler {
         }
         PodRequest pod = state.placedPod(podName).orElseThrow();
         waiting.remove(podName);
-        rollBack(new CycleContext(pod, state), placed.get());
+        rollBack(new CycleContext(pod, state, this), placed.get());
         return placed;
     }
 
@@ -462,7 +533,7 @@ public final class Scheduler {
      * "what if" questions.
      */
     public Assessment assess(PodRequest pod) {
-        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
+        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state, this);
         Map<String, Reason> rejected = new LinkedHashMap<>();
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
@@ -490,7 +561,7 @@ public final class Scheduler {
 
     /** Why the pod fits nowhere right now, or empty if it fits somewhere. Changes nothing. */
     public Optional<Explanation> explain(PodRequest pod) {
-        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state);
+        CycleContext cycle = new CycleContext(requireNonNull(pod, "pod"), state, this);
         Status pre = preFilter(cycle);
         if (!pre.isSuccess()) {
             return Optional.of(Explanation.preFilter(state.nodeCount(), pre));
@@ -526,6 +597,7 @@ public final class Scheduler {
      */
     public Optional<GpuAllocation> release(String podName) {
         waiting.remove(requireNonNull(podName, "podName"));
+        allowed.removeIf(a -> a.podName().equals(podName));
         Optional<GpuAllocation> released = state.release(podName);
         released.ifPresent(a -> {
             for (ClusterListener l : listeners) {

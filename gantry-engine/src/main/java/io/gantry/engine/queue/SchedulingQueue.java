@@ -28,7 +28,7 @@ import java.util.PriorityQueue;
  * <p>No threads and no clock: every call that depends on time takes {@code now}, in the unit the
  * {@link QueueConfig} uses, and the time must not go backwards. Not thread-safe: one thread owns the queue.
  */
-public final class SchedulingQueue {
+public final class SchedulingQueue implements PodQueue {
 
     /** Where a pod is. */
     public enum Where { ACTIVE, BACKOFF, UNSCHEDULABLE, IN_FLIGHT }
@@ -91,6 +91,7 @@ public final class SchedulingQueue {
     // ---- pods in and out -----------------------------------------------------------------------------------
 
     /** A new pending pod, straight to the active heap. */
+    @Override
     public void add(PodRequest pod, long now) {
         requireNonNull(pod, "pod");
         tick(now);
@@ -108,6 +109,7 @@ public final class SchedulingQueue {
      * now, so it moves on (to active, or to backoff if its backoff has not passed); one in backoff keeps its
      * time; one in flight carries the new version back when its attempt is reported.
      */
+    @Override
     public void update(PodRequest pod, long now) {
         requireNonNull(pod, "pod");
         tick(now);
@@ -138,6 +140,7 @@ public final class SchedulingQueue {
     }
 
     /** The next pod to try, taken off the active heap (it is in flight until its attempt is reported). */
+    @Override
     public Optional<QueuedPod> pop() {
         Entry e = active.poll();
         if (e == null) {
@@ -148,7 +151,29 @@ public final class SchedulingQueue {
         return Optional.of(e.info);
     }
 
+    /**
+     * Takes this pod next, wherever it waits (its backoff is cut short), as kube-scheduler's framework activates a
+     * gang's siblings once one member reached Permit. Empty if the pod is not in the queue or already in flight.
+     */
+    @Override
+    public Optional<QueuedPod> take(String name) {
+        Entry e = entries.get(requireNonNull(name, "name"));
+        if (e == null || e.where == Where.IN_FLIGHT) {
+            return Optional.empty();
+        }
+        switch (e.where) {
+            case ACTIVE -> active.remove(e);
+            case BACKOFF -> backoff.remove(e);
+            case UNSCHEDULABLE -> unschedulable.remove(name);
+            case IN_FLIGHT -> throw new IllegalStateException("unreachable");
+        }
+        e.where = Where.IN_FLIGHT;
+        e.poppedAtChange = clusterChanges;
+        return Optional.of(e.info);
+    }
+
     /** The attempt placed the pod: it leaves the queue. */
+    @Override
     public QueuedPod done(String name) {
         Entry e = inFlight(name, "done");
         entries.remove(name);
@@ -159,6 +184,7 @@ public final class SchedulingQueue {
      * The attempt found no node for the pod. It waits for a cluster change, unless one happened while it was in
      * flight (kube-scheduler's move request cycle), in which case it only waits out its backoff.
      */
+    @Override
     public void requeueUnschedulable(String name, long now) {
         tick(now);
         Entry e = inFlight(name, "requeueUnschedulable");
@@ -172,6 +198,7 @@ public final class SchedulingQueue {
     }
 
     /** The attempt failed for a passing reason (for example a failed bind): retry after the backoff. */
+    @Override
     public void requeueBackoff(String name, long now) {
         tick(now);
         Entry e = inFlight(name, "requeueBackoff");
@@ -180,6 +207,7 @@ public final class SchedulingQueue {
     }
 
     /** The pod is gone (deleted, given up, or placed elsewhere), wherever it was. */
+    @Override
     public Optional<QueuedPod> delete(String name) {
         Entry e = entries.remove(requireNonNull(name, "name"));
         if (e == null) {
@@ -202,6 +230,7 @@ public final class SchedulingQueue {
      * Something in the cluster changed that may let waiting pods fit (resources freed, a node added): every
      * unschedulable pod moves to active, or to backoff if its backoff has not passed yet.
      */
+    @Override
     public void onClusterChange(long now) {
         tick(now);
         clusterChanges++;
@@ -242,6 +271,7 @@ public final class SchedulingQueue {
     }
 
     /** Both flushes: what a periodic tick of the queue does. */
+    @Override
     public void flush(long now) {
         flushUnschedulableLeftover(now);
         flushBackoffCompleted(now);
@@ -251,6 +281,7 @@ public final class SchedulingQueue {
      * The earliest time a waiting pod moves on by itself (its backoff ends, or its maximum unschedulable stay), or
      * empty if none waits on time.
      */
+    @Override
     public OptionalLong nextWake() {
         long next = Long.MAX_VALUE;
         if (!backoff.isEmpty()) {
@@ -265,6 +296,7 @@ public final class SchedulingQueue {
 
     // ---- reading -------------------------------------------------------------------------------------------
 
+    @Override
     public boolean contains(String name) {
         return entries.containsKey(name);
     }
@@ -280,18 +312,22 @@ public final class SchedulingQueue {
     }
 
     /** Every pod in the queue, in flight included. */
+    @Override
     public int size() {
         return entries.size();
     }
 
+    @Override
     public int activeCount() {
         return active.size();
     }
 
+    @Override
     public int backoffCount() {
         return backoff.size();
     }
 
+    @Override
     public int unschedulableCount() {
         return unschedulable.size();
     }
@@ -301,6 +337,7 @@ public final class SchedulingQueue {
     }
 
     /** A snapshot of every pod in the queue, in no particular order. */
+    @Override
     public List<QueuedPod> pods() {
         List<QueuedPod> all = new ArrayList<>(entries.size());
         for (Entry e : entries.values()) {

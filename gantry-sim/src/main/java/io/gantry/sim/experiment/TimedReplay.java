@@ -14,7 +14,15 @@ import io.gantry.engine.frag.Fragmentation;
 import io.gantry.engine.frag.TargetWorkload;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.plugins.GroupDensityLimit;
+import io.gantry.engine.GpuAllocation;
+import io.gantry.engine.queue.PodQueue;
 import io.gantry.engine.queue.QueueConfig;
+import io.gantry.engine.tenancy.Coscheduling;
+import io.gantry.engine.tenancy.GangSpec;
+import io.gantry.engine.tenancy.QueueSpec;
+import io.gantry.engine.tenancy.Tenancy;
+import io.gantry.engine.tenancy.TenancyKeys;
+import io.gantry.sim.tenancy.TenantRecorder;
 import io.gantry.engine.queue.QueuedPod;
 import io.gantry.engine.queue.SchedulingQueue;
 import io.gantry.sim.report.DelayStats;
@@ -60,9 +68,11 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
      * @param maxWaitMillis give a pod up after waiting this long, or {@link #NO_MAX_WAIT}
      * @param sampleIntervalMillis simulated time between two samples of the time series, or {@link #AT_EVENTS}
      */
-    public record Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis) {
+    public record Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis, Tenancy.Mode admission,
+            List<QueueSpec> queues) {
         public Options {
             requireNonNull(queue, "queue");
+            queues = List.copyOf(requireNonNull(queues, "queues"));
             if (maxWaitMillis < 0 && maxWaitMillis != NO_MAX_WAIT) {
                 throw new IllegalArgumentException("max wait must not be negative, got " + maxWaitMillis);
             }
@@ -71,9 +81,19 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             }
         }
 
+        /** Without queues: every pod in one scheduling queue, no quotas, gangs or preemption. */
+        public Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis) {
+            this(queue, maxWaitMillis, sampleIntervalMillis, null, List.of());
+        }
+
         /** kube-scheduler's queue timings, no give-up, a sample after every moment with events. */
         public static Options defaults() {
             return new Options(QueueConfig.kubeDefaultsMillis(), NO_MAX_WAIT, AT_EVENTS);
+        }
+
+        /** The same options under an admission policy ({@code null}: none) with these queues. */
+        public Options withAdmission(Tenancy.Mode mode, List<QueueSpec> queueSpecs) {
+            return new Options(queue, maxWaitMillis, sampleIntervalMillis, mode, queueSpecs);
         }
     }
 
@@ -90,16 +110,22 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
     private static final int ARRIVAL = 1;
     private static final int GIVE_UP = 2;
     private static final int RETRY = 3;
+    private static final int PERMIT_TIMEOUT = 4;
 
-    private record Event(long time, int kind, int pod) {
+    /** {@code generation}: a completion is stale once its pod was evicted (and perhaps placed again). */
+    private record Event(long time, int kind, int pod, int generation) {
+        Event(long time, int kind, int pod) {
+            this(time, kind, pod, 0);
+        }
     }
 
     /** Every field a filter reads: two pods with equal shapes fit on exactly the same nodes. */
     private record Shape(long cpuMilli, long memoryMib, int gpuCount, int gpuMilli, List<String> models,
-            NodePlacement placement, PodAttributes attributes) {
-        static Shape of(PodRequest p) {
+            NodePlacement placement, PodAttributes attributes, int priority) {
+        /** With preemption, priority decides what a pod may evict, so it is part of the shape. */
+        static Shape of(PodRequest p, boolean byPriority) {
             return new Shape(p.cpuMilli(), p.memoryMib(), p.gpuCount(), p.gpuMilliPerGpu(), p.allowedGpuModels(),
-                    p.placement(), p.attributes());
+                    p.placement(), p.attributes(), byPriority ? p.priority() : 0);
         }
     }
 
@@ -123,7 +149,14 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         final ClusterState state = new ClusterState();
         final FragmentationTracker tracker;
         final Scheduler scheduler;
-        final SchedulingQueue queue;
+        final PodQueue queue;
+        /** Queues, quotas, gangs and preemption, or null for a run without admission policy. */
+        final Tenancy tenancy;
+        final TenantRecorder recorder;
+        final int[] generation;
+        /** Pods Permit holds (gang members waiting for the rest), by name, with their index. */
+        final Map<String, Integer> held = new HashMap<>();
+        long nowMillis;
         final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.time != b.time
                 ? Long.compare(a.time, b.time) : a.kind != b.kind ? Integer.compare(a.kind, b.kind)
                 : Integer.compare(a.pod, b.pod));
@@ -143,6 +176,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         long nextSample;
         long attempts;
         long skipped;
+        long evictions;
 
         Run(TimedWorkload workload, Policy policy, ScoringMode scoring, long seed) {
             this.workload = requireNonNull(workload, "workload");
@@ -162,12 +196,20 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             SchedulingProfile base = policy.profile(scoring, target, new SplittableRandom(seed ^ POLICY_STREAM));
             GroupDensityLimit density = new GroupDensityLimit();
             SchedulingProfile profile = base.toBuilder().filter(density).listener(density).listener(tracker).build();
-            scheduler = new Scheduler(state, profile);
-            queue = new SchedulingQueue(profile.queueSort(), options.queue());
+            if (options.admission() != null) {
+                tenancy = Tenancy.create(options.admission(), options.queues(), state);
+                profile = tenancy.apply(profile);
+                queue = tenancy.newQueue(profile, options.queue());
+            } else {
+                tenancy = null;
+                queue = new SchedulingQueue(profile.queueSort(), options.queue());
+            }
+            scheduler = new Scheduler(state, profile, () -> nowMillis * 1_000_000L);
             capacity = state.totalGpuMilli();
             placedAt = new long[pods.size()];
             givenUp = new boolean[pods.size()];
             giveUpPending = new boolean[pods.size()];
+            generation = new int[pods.size()];
             for (int i = 0; i < pods.size(); i++) {
                 placedAt[i] = -1;
                 if (index.put(pods.get(i).pod().name(), i) != null) {
@@ -177,6 +219,8 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                 pendingChanges++;
             }
             nextSample = pods.isEmpty() ? 0 : pods.get(0).arrivalMillis();
+            recorder = tenancy == null ? null : new TenantRecorder(tenancy, options.queues(), capacity,
+                    nextSample, pods.isEmpty() ? 0 : pods.get(pods.size() - 1).arrivalMillis());
         }
 
         TimedRunResult run() {
@@ -187,11 +231,15 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     break; // only unschedulable pods are left, and nothing will change for them
                 }
                 now = events.peek().time;
+                nowMillis = now;
                 sampleBefore(now);
                 while (!events.isEmpty() && events.peek().time == now) {
                     handle(events.poll(), now);
                 }
                 schedulePass(now);
+                if (recorder != null) {
+                    recorder.moment(now);
+                }
                 if (options.sampleIntervalMillis() == AT_EVENTS) {
                     sample(now);
                 }
@@ -217,7 +265,16 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                 case ARRIVAL -> {
                     pendingChanges--;
                     lastChange = now;
-                    queue.add(pods.get(e.pod).pod(), now);
+                    PodRequest arriving = pods.get(e.pod).pod();
+                    queue.add(arriving, now);
+                    if (tenancy != null) {
+                        tenancy.coscheduling().memberAdded(arriving);
+                        recorder.arrived(arriving);
+                        recorder.pending(arriving, +1);
+                        if (TenancyKeys.gangOf(arriving) != null) {
+                            fitsNowhere.clear(); // a gang that was short of members may be complete now
+                        }
+                    }
                     if (options.maxWaitMillis() != NO_MAX_WAIT) {
                         events.add(new Event(now + options.maxWaitMillis(), GIVE_UP, e.pod));
                         giveUpPending[e.pod] = true;
@@ -225,9 +282,16 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     }
                 }
                 case COMPLETION -> {
+                    if (e.generation != generation[e.pod]) {
+                        return; // the pod was evicted since (and counted off then): this run never completes
+                    }
                     pendingChanges--;
                     lastChange = now;
                     PodRequest pod = pods.get(e.pod).pod();
+                    if (tenancy != null) {
+                        tenancy.coscheduling().memberGone(pod);
+                        recorder.stopped(pod);
+                    }
                     scheduler.release(pod.name());
                     cpuUsed -= pod.cpuMilli();
                     running--;
@@ -239,8 +303,13 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                         giveUpPending[e.pod] = false;
                         pendingChanges--;
                         lastChange = now;
-                        queue.delete(pods.get(e.pod).pod().name());
+                        PodRequest gone = pods.get(e.pod).pod();
+                        queue.delete(gone.name());
                         givenUp[e.pod] = true;
+                        if (tenancy != null) {
+                            tenancy.coscheduling().memberGone(gone);
+                            recorder.pending(gone, -1);
+                        }
                     }
                 }
                 case RETRY -> {
@@ -248,49 +317,158 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                         retryAt = Long.MAX_VALUE;
                     }
                 }
+                case PERMIT_TIMEOUT -> {
+                    pendingChanges--;
+                    scheduler.expireWaiting();
+                    settleHeld(now);
+                }
                 default -> throw new IllegalStateException("unknown event kind " + e.kind);
             }
         }
 
         void schedulePass(long now) {
             queue.flush(now);
+            boolean byPriority = tenancy != null && tenancy.mode() != Tenancy.Mode.FIFO;
             for (Optional<QueuedPod> next = queue.pop(); next.isPresent(); next = queue.pop()) {
-                PodRequest pod = next.get().pod();
-                Shape shape = Shape.of(pod);
-                if (fitsNowhere.contains(shape)) {
-                    skipped++;
-                    queue.requeueUnschedulable(pod.name(), now);
-                    continue;
-                }
+                attempt(next.get().pod(), now, byPriority);
+            }
+        }
+
+        /** One popped (or taken) pod through the cycle, and what follows from the result. */
+        void attempt(PodRequest pod, long now, boolean byPriority) {
+            Shape shape = Shape.of(pod, byPriority);
+            if (fitsNowhere.contains(shape)) {
+                skipped++;
+                queue.requeueUnschedulable(pod.name(), now);
+                return;
+            }
+            attempts++;
+            ScheduleResult result = scheduler.schedule(pod);
+            if (result instanceof ScheduleResult.Unschedulable u && !u.victims().isEmpty()) {
+                evict(u.victims(), pod, now);
                 attempts++;
-                ScheduleResult result = scheduler.schedule(pod);
-                if (result instanceof ScheduleResult.Waiting) {
-                    // No shipped policy has a Permit plugin; a waiting pod would need a permit-timeout event.
-                    throw new IllegalStateException("pod " + pod.name() + ": a Permit plugin asked it to wait;"
-                            + " the timed simulator does not model Permit waits yet");
+                result = scheduler.schedule(pod); // the room it made is its own at once
+            }
+            if (result instanceof ScheduleResult.Waiting w) {
+                held.put(pod.name(), index.get(pod.name()));
+                long deadlineMillis = (w.deadlineNanos() + 999_999) / 1_000_000;
+                events.add(new Event(Math.max(deadlineMillis, now + 1), PERMIT_TIMEOUT, -1));
+                pendingChanges++;
+                if (recorder != null) {
+                    recorder.pending(pod, -1);
                 }
-                if (result.isScheduled()) {
-                    queue.done(pod.name());
-                    int i = index.get(pod.name());
-                    placedAt[i] = now;
-                    if (giveUpPending[i]) {
-                        giveUpPending[i] = false; // its give-up event is stale now
-                        pendingChanges--;
+            } else if (result.isScheduled()) {
+                queue.done(pod.name());
+                if (recorder != null) {
+                    recorder.pending(pod, -1);
+                }
+                started(index.get(pod.name()), now);
+            } else {
+                if (!(result instanceof ScheduleResult.Unschedulable u && Coscheduling.waitsForMembers(u.status()))) {
+                    fitsNowhere.add(shape); // a gang short of members waits for arrivals, not releases
+                }
+                queue.requeueUnschedulable(pod.name(), now);
+            }
+            if (!held.isEmpty()) {
+                settleHeld(now);
+            }
+            if (result instanceof ScheduleResult.Waiting && held.containsKey(pod.name())) {
+                // the rest of its gang goes next, before anything takes the room it counted on
+                GangSpec gang = TenancyKeys.gangOf(pod);
+                for (String sibling : tenancy.coscheduling().members(gang.name())) {
+                    if (!held.containsKey(pod.name())) {
+                        break; // the gang was released meanwhile
                     }
-                    placementOrder.add(pod.name());
-                    lastPlacement = now;
-                    cpuUsed += pod.cpuMilli();
-                    running++;
-                    TimedPod timed = pods.get(i);
-                    if (!timed.runsToEnd()) {
-                        events.add(new Event(now + timed.durationMillis(), COMPLETION, i));
-                        pendingChanges++;
+                    Optional<QueuedPod> taken = queue.take(sibling);
+                    if (taken.isPresent()) {
+                        attempt(taken.get().pod(), now, byPriority);
                     }
-                } else {
-                    fitsNowhere.add(shape);
-                    queue.requeueUnschedulable(pod.name(), now);
                 }
             }
+        }
+
+        /** The pod is bound and runs from now. */
+        void started(int i, long now) {
+            TimedPod timed = pods.get(i);
+            PodRequest pod = timed.pod();
+            boolean first = placedAt[i] < 0;
+            placedAt[i] = now;
+            if (giveUpPending[i]) {
+                giveUpPending[i] = false; // its give-up event is stale now
+                pendingChanges--;
+            }
+            if (first) {
+                placementOrder.add(pod.name());
+            }
+            lastPlacement = now;
+            cpuUsed += pod.cpuMilli();
+            running++;
+            if (recorder != null) {
+                recorder.started(pod, now - timed.arrivalMillis());
+            }
+            if (!timed.runsToEnd()) {
+                events.add(new Event(now + timed.durationMillis(), COMPLETION, i, generation[i]));
+                pendingChanges++;
+            }
+        }
+
+        /**
+         * Held gang members the last cycle let go are bound; those it (or a timeout) rejected are given back and wait
+         * again, as after any failed attempt: their release is a cluster change.
+         */
+        void settleHeld(long now) {
+            for (GpuAllocation a : scheduler.takeAllowed()) {
+                Integer i = held.remove(a.podName());
+                if (i != null) {
+                    queue.done(a.podName());
+                    started(i, now);
+                }
+            }
+            if (held.isEmpty()) {
+                return;
+            }
+            List<String> stillHeld = scheduler.waitingPods();
+            List<String> rejected = new ArrayList<>();
+            for (String name : held.keySet()) {
+                if (!stillHeld.contains(name)) {
+                    rejected.add(name);
+                }
+            }
+            if (rejected.isEmpty()) {
+                return;
+            }
+            for (String name : rejected) {
+                int i = held.remove(name);
+                queue.requeueUnschedulable(name, now);
+                if (recorder != null) {
+                    recorder.pending(pods.get(i).pod(), +1);
+                }
+            }
+            fitsNowhere.clear();
+            queue.onClusterChange(now);
+        }
+
+        /** Preemption chose these running pods: they stop now and wait again, to run from the start. */
+        void evict(List<String> victims, PodRequest preemptor, long now) {
+            for (String name : victims) {
+                int i = index.get(name);
+                PodRequest victim = pods.get(i).pod();
+                scheduler.release(name);
+                generation[i]++;
+                cpuUsed -= victim.cpuMilli();
+                running--;
+                lastChange = now;
+                if (!pods.get(i).runsToEnd()) {
+                    pendingChanges--; // its completion event is stale now
+                }
+                recorder.evicted(victim, preemptor, now - placedAt[i]);
+                placedAt[i] = -1;
+                evictions++;
+                queue.add(victim, now);
+                recorder.pending(victim, +1);
+            }
+            fitsNowhere.clear();
+            queue.onClusterChange(now);
         }
 
         /** Samples every sample time before {@code time}: the cluster as after every event up to that time. */
@@ -353,7 +531,8 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     requested / 3_600_000.0, served / 3_600_000.0,
                     pods.isEmpty() ? 0 : pods.get(0).arrivalMillis(),
                     pods.isEmpty() ? 0 : pods.get(pods.size() - 1).arrivalMillis(), end,
-                    attempts, skipped, series, placementOrder, workload.notModelled(), wallNanos);
+                    attempts, skipped, series, placementOrder, workload.notModelled(), wallNanos,
+                    recorder == null ? null : recorder.report(end));
         }
     }
 

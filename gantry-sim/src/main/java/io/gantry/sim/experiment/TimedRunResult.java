@@ -6,12 +6,14 @@ import io.gantry.engine.Policy;
 import io.gantry.engine.ScoringMode;
 import io.gantry.sim.report.DelayStats;
 import io.gantry.sim.report.TimeSeries;
+import io.gantry.sim.tenancy.TenantReport;
 import java.util.List;
 
 /**
  * The outcome of one timed run: counts, queueing delays per pod class, GPU-hours asked for and served, and the
  * sampled time series, and the pods' names in the order they were placed. {@code attempts} counts scheduling cycles the engine ran; {@code skippedAttempts} counts
- * retries answered from the "this shape fits nowhere since the last release" memo instead.
+ * retries answered from the "this shape fits nowhere since the last release" memo instead. {@code tenants} is what
+ * the admission policy did per queue, or null for a run without one.
  */
 public record TimedRunResult(
         String workload,
@@ -35,7 +37,8 @@ public record TimedRunResult(
         TimeSeries series,
         List<String> placementOrder,
         List<String> notModelled,
-        long wallNanos) {
+        long wallNanos,
+        TenantReport tenants) {
 
     public TimedRunResult {
         requireNonNull(workload, "workload");

@@ -2,6 +2,7 @@ package io.gantry.sim.trace.openb;
 
 import io.gantry.engine.PodRequest;
 import io.gantry.sim.trace.CsvTable;
+import io.gantry.sim.trace.TenantColumns;
 import io.gantry.sim.trace.TimedPod;
 import io.gantry.sim.trace.TimedTrace;
 import io.gantry.sim.trace.TraceFormatException;
@@ -32,6 +33,7 @@ public final class OpenbTimedTraceReader implements TraceReader {
         List<TimedPod> pods = new ArrayList<>();
         Set<String> names = new HashSet<>();
         long[] end = {0};
+        TenantColumns.Groups groups = new TenantColumns.Groups(file);
         CsvTable.read(file, OpenbTraceReader.podColumns(), row -> {
             if (pods.isEmpty()) {
                 List<String> missing = TIME_COLUMNS.stream().filter(c -> !row.hasColumn(c)).toList();
@@ -42,7 +44,8 @@ public final class OpenbTimedTraceReader implements TraceReader {
                             + "simulate it with --mode paper");
                 }
             }
-            PodRequest pod = OpenbTraceReader.pod(row, names);
+            PodRequest pod = TenantColumns.apply(row, OpenbTraceReader.pod(row, names));
+            groups.row(row, pods.size(), pod);
             long created = required(row, "creation_time");
             long deleted = required(row, "deletion_time");
             long scheduled = row.hasColumn("scheduled_time") ? row.secondsAsMillis("scheduled_time", -1) : -1;
@@ -57,14 +60,15 @@ public final class OpenbTimedTraceReader implements TraceReader {
                                 : "creation_time " + row.text("creation_time"))
                         + "; a task ends after it starts");
             }
-            pods.add(new TimedPod(pod, created, deleted - start));
-            end[0] = Math.max(end[0], deleted);
+            long duration = TenantColumns.durationMillis(row, deleted - start);
+            pods.add(new TimedPod(pod, created, duration));
+            end[0] = Math.max(end[0], Math.max(deleted, created + duration));
         });
         if (pods.isEmpty()) {
             throw new TraceFormatException(file, 1, "", null, "no pods in the file");
         }
         String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
-        return new TimedTrace(name, pods, end[0], List.of());
+        return new TimedTrace(name, groups.resolve(pods), end[0], List.of());
     }
 
     private static long required(CsvTable row, String column) {

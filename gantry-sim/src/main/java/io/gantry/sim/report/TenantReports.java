@@ -1,0 +1,169 @@
+package io.gantry.sim.report;
+
+import io.gantry.sim.experiment.TimedRunResult;
+import io.gantry.sim.tenancy.TenantReport;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reports of runs under admission policies, side by side: a summary per policy (allocation, the invariants, fairness,
+ * the wait of 8-GPU pods) and a table per queue, for stdout; {@code queues.csv} (per policy and queue) and
+ * {@code summary.json} (per policy) with {@code --out}.
+ */
+public final class TenantReports {
+
+    private TenantReports() {
+    }
+
+    public static String text(List<TimedRunResult> runs) {
+        TextTable summary = new TextTable("admission", "placement", "seed", "alloc % arriving", "quota violations",
+                "partial gangs", "priority inversions", "preemptions", "GPU-h lost", "Jain", "min entitlement met %",
+                "8-gpu p99 wait s", "gangs run/seen", "wall s");
+        TextTable queues = new TextTable("admission", "seed", "queue", "parent", "guaranteed", "mean GPUs", "share %",
+                "entitled", "met %", "backlogged h", "placed", "never placed", "p50 s", "p95 s", "p99 s", "max s",
+                "preempted", "GPU-h lost", "longest below guarantee s");
+        for (TimedRunResult r : runs) {
+            TenantReport t = r.tenants();
+            if (t == null) {
+                continue;
+            }
+            summary.row(t.admission(), r.policy().cliName(), r.seed(), f2(r.meanAllocationWhileArriving()),
+                    t.quotaViolations(), t.partialGangs(), t.priorityInversions(), t.preemptions(),
+                    f1(t.gpuHoursLost()), f3(t.jainIndex()), f1(100 * minEntitlementMet(t)), f1(p99Gpu8(r)),
+                    t.gangsPlaced() + "/" + t.gangs(), f2(r.wallNanos() / 1e9));
+            for (TenantReport.QueueRow q : t.queues()) {
+                if (q.arrived() == 0 && q.guaranteedGpus() == 0) {
+                    continue; // the built-in default queue, unused
+                }
+                queues.row(t.admission(), r.seed(), q.name(), q.parent().isEmpty() ? "-" : q.parent(),
+                        f1(q.guaranteedGpus()), f1(q.meanAllocatedGpus()), f1(q.sharePercent()),
+                        f1(q.meanEntitlementGpus()), f1(100 * q.entitlementMet()), f1(q.backloggedHours()), q.placed(),
+                        q.neverPlaced(), f0(q.waitP50Seconds()), f0(q.waitP95Seconds()), f0(q.waitP99Seconds()),
+                        f0(q.waitMaxSeconds()), q.preempted(), f1(q.gpuHoursLost()),
+                        f0(q.longestBelowGuaranteeMillis() / 1000.0));
+            }
+        }
+        return summary + "alloc % arriving: GPU allocation averaged from the first to the last arrival; Jain: fairness"
+                + " index over the backlogged leaf queues' entitlement met (1 = equal); min entitlement met: the least"
+                + " served backlogged leaf queue\n" + queues
+                + "mean GPUs, entitled: averages over the arrival span; met: GPUs held up to the fair-share"
+                + " entitlement over the time the queue had pods waiting; waits from arrival to first start\n";
+    }
+
+    /** The smallest entitlement met over the backlogged leaf queues (1 when none was backlogged). */
+    public static double minEntitlementMet(TenantReport t) {
+        return t.queues().stream().filter(TenantReport.QueueRow::leaf).mapToDouble(TenantReport.QueueRow::entitlementMet)
+                .filter(v -> !Double.isNaN(v)).min().orElse(1.0);
+    }
+
+    public static double p99Gpu8(TimedRunResult r) {
+        return r.delays().stream().filter(d -> d.podClass() == PodClass.GPU_8).mapToDouble(DelayStats::p99Seconds)
+                .findFirst().orElse(Double.NaN);
+    }
+
+    public static void writeQueuesCsv(Path file, List<TimedRunResult> runs) {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("workload,admission,sc_policy,seed,queue,parent,leaf,guaranteed_gpus,mean_allocated_gpus,"
+                    + "share_pct,mean_entitlement_gpus,entitlement_met_pct,backlogged_hours,arrived,placed,"
+                    + "never_placed,wait_p50_s,wait_p95_s,wait_p99_s,wait_max_s,preempted,gpu_hours_lost,"
+                    + "longest_below_guarantee_s\n");
+            for (TimedRunResult r : runs) {
+                TenantReport t = r.tenants();
+                if (t == null) {
+                    continue;
+                }
+                for (TenantReport.QueueRow q : t.queues()) {
+                    w.write(String.join(",", r.workload(), t.admission(), r.policy().cliName(),
+                            String.valueOf(r.seed()), q.name(), q.parent(), String.valueOf(q.leaf()),
+                            csv(q.guaranteedGpus()), csv(q.meanAllocatedGpus()), csv(q.sharePercent()),
+                            csv(q.meanEntitlementGpus()), csv(100 * q.entitlementMet()), csv(q.backloggedHours()),
+                            String.valueOf(q.arrived()), String.valueOf(q.placed()), String.valueOf(q.neverPlaced()),
+                            csv(q.waitP50Seconds()), csv(q.waitP95Seconds()), csv(q.waitP99Seconds()),
+                            csv(q.waitMaxSeconds()), String.valueOf(q.preempted()), csv(q.gpuHoursLost()),
+                            csv(q.longestBelowGuaranteeMillis() / 1000.0)));
+                    w.write('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void writeSummaryJson(Path file, List<TimedRunResult> runs) {
+        ObjectMapper mapper = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        ArrayNode root = mapper.createArrayNode();
+        for (TimedRunResult r : runs) {
+            TenantReport t = r.tenants();
+            if (t == null) {
+                continue;
+            }
+            ObjectNode o = root.addObject();
+            o.put("workload", r.workload());
+            o.put("admission", t.admission());
+            o.put("placement", r.policy().cliName());
+            o.put("seed", r.seed());
+            o.put("pods", r.pods());
+            o.put("placed", r.placed());
+            o.put("neverPlaced", r.neverPlaced());
+            number(o, "meanGpuAllocationPercentWhileArriving", r.meanAllocationWhileArriving());
+            o.put("quotaViolations", t.quotaViolations());
+            o.put("partialGangs", t.partialGangs());
+            o.put("priorityInversions", t.priorityInversions());
+            o.put("preemptions", t.preemptions());
+            number(o, "gpuHoursLost", t.gpuHoursLost());
+            number(o, "jainFairnessIndex", t.jainIndex());
+            number(o, "minEntitlementMet", minEntitlementMet(t));
+            number(o, "gpu8WaitP99Seconds", p99Gpu8(r));
+            o.put("gangs", t.gangs());
+            o.put("gangsRun", t.gangsPlaced());
+            o.putNull("backfillPredictorError");
+            o.put("backfill", "not modelled yet: no reservations for blocked head jobs, no runtime prediction");
+            o.put("wallSeconds", r.wallNanos() / 1e9);
+        }
+        try {
+            mapper.writeValue(file.toFile(), root);
+        } catch (JacksonIOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void number(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, v);
+        }
+    }
+
+    private static String csv(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String f0(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String f1(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String f3(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -1,0 +1,43 @@
+package io.gantry.sim.tenancy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * What one timed run under an admission policy did for each queue, and the policy's invariants: quota violations,
+ * partial gangs and preemptions of a higher priority pod by a lower one must all be 0.
+ *
+ * @param quotaViolations moments at which some queue used more than the policy allows it (guarantee + borrowing
+ *     limit; without borrowing under {@code quota}; {@code fifo} enforces none)
+ * @param partialGangs gangs that were running with fewer than minMember members bound together
+ * @param priorityInversions evictions of a pod by a preemptor of lower priority
+ * @param jainIndex Jain's fairness index over the backlogged leaf queues' allocation / entitlement ratios (1 = fair)
+ */
+public record TenantReport(String admission, List<QueueRow> queues, long quotaViolations, int partialGangs,
+        int priorityInversions, int preemptions, double gpuHoursLost, double jainIndex, int gangs,
+        int gangsPlaced) {
+
+    public TenantReport {
+        requireNonNull(admission, "admission");
+        queues = List.copyOf(requireNonNull(queues, "queues"));
+    }
+
+    /**
+     * One queue over the run. Times are milliseconds of simulated time; GPU figures are GPUs averaged over the
+     * arrival span. {@code entitlementMet} is ∫min(allocated, entitlement) / ∫entitlement over the time the queue
+     * had pods waiting (NaN if it never had); {@code longestBelowGuaranteeMillis} the longest stretch it had pods
+     * waiting while it used less than its guarantee.
+     */
+    public record QueueRow(String name, String parent, boolean leaf, double guaranteedGpus, double meanAllocatedGpus,
+            double sharePercent, double meanEntitlementGpus, double entitlementMet, double backloggedHours,
+            int arrived, int placed, int neverPlaced, double waitP50Seconds, double waitP95Seconds,
+            double waitP99Seconds, double waitMaxSeconds, int preempted, double gpuHoursLost,
+            long longestBelowGuaranteeMillis) {
+
+        public QueueRow {
+            requireNonNull(name, "name");
+            requireNonNull(parent, "parent");
+        }
+    }
+}
