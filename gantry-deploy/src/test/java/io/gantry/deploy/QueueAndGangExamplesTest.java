@@ -233,7 +233,7 @@ class QueueAndGangExamplesTest {
                         + i, name, namespace));
             }
         }
-        Map<String, Object> minResources = new TreeMap<>();
+        Map<String, Object> minResources = new LinkedHashMap<>();
         sum(pods.stream().map(p -> p.getSpec().getContainers().get(0).getResources()).toList())
                 .forEach((r, q) -> minResources.put(r, q.stripTrailingZeros().toPlainString()));
         Map<String, Object> groupSpec = new LinkedHashMap<>();
