@@ -117,3 +117,26 @@ agent would lose NVML. The fake backend needs no driver.
 {{- define "gantry.agent.needsSysAdmin" -}}
 {{- and (has "volume-mounts" .Values.agent.deviceListStrategy) (ne .Values.agent.backend "fake") }}
 {{- end }}
+
+{{/*
+Labels of the CustomResourceDefinitions. Cluster-wide and release-independent in their names, so no instance
+selector: component "crds" keeps them apart from the scheduler's and the agent's objects.
+*/}}
+{{- define "gantry.crds.labels" -}}
+helm.sh/chart: {{ include "gantry.chart" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/component: crds
+app.kubernetes.io/part-of: gantry
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/*
+Annotations of the CustomResourceDefinitions: with crds.keep, `helm uninstall` leaves them (deleting a CRD deletes
+every Queue or PodGroup in the cluster).
+*/}}
+{{- define "gantry.crds.annotations" -}}
+{{- if .Values.crds.keep }}
+annotations:
+  helm.sh/resource-policy: keep
+{{- end }}
+{{- end }}

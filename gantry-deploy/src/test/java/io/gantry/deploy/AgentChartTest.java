@@ -35,8 +35,8 @@ class AgentChartTest {
         assertThat(Deploy.kinds(agent)).containsExactly("ClusterRole", "ClusterRoleBinding", "DaemonSet", "Service",
                 "ServiceAccount");
         assertThat(agent).allSatisfy(o -> assertThat(o.getMetadata().getName()).isEqualTo("gantry-agent"));
-        assertThat(agent.size() + SchedulerObjects.of(all).size()).as("every object is the scheduler's or the agent's")
-                .isEqualTo(all.size());
+        assertThat(agent.size() + SchedulerObjects.of(all).size() + Deploy.component(all, Deploy.CRDS).size())
+                .as("every object is the scheduler's, the agent's or a CRD").isEqualTo(all.size());
         DaemonSet ds = AgentObjects.check(all, NAMESPACE);
 
         assertThat(AgentObjects.args(ds)).containsExactly("agent",
@@ -213,8 +213,11 @@ class AgentChartTest {
         List<HasMetadata> without = Deploy.renderObjects("agent.enabled", "false");
         assertThat(AgentObjects.of(without)).isEmpty();
         assertThat(without).noneSatisfy(o -> assertThat(o.getMetadata().getName()).contains("agent"));
+        List<HasMetadata> withAgent = Deploy.renderObjects();
+        List<HasMetadata> schedulerAndCrds = new java.util.ArrayList<>(SchedulerObjects.of(withAgent));
+        schedulerAndCrds.addAll(Deploy.component(withAgent, Deploy.CRDS));
         assertThat(without).usingRecursiveFieldByFieldElementComparator()
-                .containsExactlyInAnyOrderElementsOf(SchedulerObjects.of(Deploy.renderObjects()));
+                .containsExactlyInAnyOrderElementsOf(schedulerAndCrds);
         // nor with a fake backend that has no inventory: nothing of the agent is rendered at all
         assertThat(AgentObjects.of(Deploy.renderObjects("agent.enabled", "false", "agent.backend", "fake")))
                 .isEmpty();

@@ -9,6 +9,7 @@ import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The chart, linted and rendered by Helm's own library, and the objects it renders. */
 class HelmChartTest {
+
+    private static final String QUEUES = "queues.scheduling.gantry.io";
+    private static final String PODGROUPS = "podgroups.scheduling.x-k8s.io";
 
     @Test
     void theChartOffersExactlyTheEnginesPolicies() throws IOException {
@@ -157,7 +161,48 @@ class HelmChartTest {
     }
 
     @Test
+    void bothCrdsAreRenderedByDefaultAndKeptOnUninstall() {
+        List<HasMetadata> crds = Deploy.component(Deploy.renderObjects(), Deploy.CRDS);
+        assertThat(crds).allSatisfy(o -> {
+            assertThat(o).isInstanceOf(CustomResourceDefinition.class);
+            assertThat(o.getMetadata().getNamespace()).isNull();
+            // a CRD's deletion deletes every Queue / PodGroup: helm uninstall leaves them
+            assertThat(o.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+            assertThat(o.getMetadata().getLabels()).doesNotContainKey("app.kubernetes.io/instance");
+        });
+        assertThat(crds).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrder(QUEUES, PODGROUPS);
+        // the release's name appears nowhere in them: a second release renders the same CRDs
+        assertThat(Deploy.component(Deploy.parse(Deploy.render("other", "elsewhere")), Deploy.CRDS))
+                .usingRecursiveFieldByFieldElementComparator().containsExactlyElementsOf(crds);
+    }
+
+    @Test
+    void crdValuesLeaveThemOut() {
+        // clusters where scheduler-plugins, Kubeflow Trainer or KubeRay already installed the PodGroup CRD
+        assertThat(crdNames("crds.podGroup", "false")).containsExactly(QUEUES);
+        assertThat(crdNames("crds.queue", "false")).containsExactly(PODGROUPS);
+        assertThat(crdNames("crds.queue", "false", "crds.podGroup", "false")).isEmpty();
+        assertThat(Deploy.component(Deploy.renderObjects("crds.keep", "false"), Deploy.CRDS)).hasSize(2)
+                .allSatisfy(o -> assertThat(o.getMetadata().getAnnotations())
+                        .doesNotContainKey("helm.sh/resource-policy"));
+        // the RBAC stays: the scheduler reads these kinds whoever installed their CRDs
+        assertThat(SchedulerObjects.permissions(one(SchedulerObjects.of(Deploy.renderObjects("crds.queue", "false",
+                "crds.podGroup", "false")), ClusterRole.class).getRules()))
+                .containsExactlyElementsOf(new java.util.TreeSet<>(SchedulerObjects.CLUSTER_PERMISSIONS));
+    }
+
+    private static List<String> crdNames(Object... keyValues) {
+        return Deploy.component(Deploy.renderObjects(keyValues), Deploy.CRDS).stream()
+                .map(o -> o.getMetadata().getName()).toList();
+    }
+
+    @Test
     void badValuesAreRejectedAtInstallTime() {
+        assertThatThrownBy(() -> Deploy.render("gantry", NAMESPACE, "crds.podgroup", "false"))
+                .hasMessageContaining("podgroup");
+        assertThatThrownBy(() -> Deploy.render("gantry", NAMESPACE, "crds.queue", "yes"))
+                .hasMessageContaining("crds.queue");
         assertThatThrownBy(() -> Deploy.render("gantry", NAMESPACE, "mode", "both"))
                 .hasMessageContaining("mode");
         assertThatThrownBy(() -> Deploy.render("gantry", NAMESPACE, "config.policy", "tetris"))

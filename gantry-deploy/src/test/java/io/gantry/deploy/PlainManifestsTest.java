@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.gantry.kube.config.SchedulerConfig;
@@ -71,6 +72,32 @@ class PlainManifestsTest {
     void theAgentsObjectsAreTheChartsDefaultRenderInItsNamespace() {
         List<HasMetadata> chart = AgentObjects.of(Deploy.parse(Deploy.render(Deploy.RELEASE, AGENT_NAMESPACE)));
         assertSameObjects(AGENT_FILE, agentManifests, chart);
+    }
+
+    @Test
+    void theCrdsAreTheChartsDefaultRenderOneFileEach() {
+        List<HasMetadata> plain = new java.util.ArrayList<>(Deploy.parseFile(CrdsTest.QUEUE_FILE));
+        assertThat(plain).singleElement().isInstanceOf(CustomResourceDefinition.class);
+        List<HasMetadata> podGroup = Deploy.parseFile(CrdsTest.POD_GROUP_FILE);
+        assertThat(podGroup).as("a file of its own: skipped where the PodGroup CRD is already installed")
+                .singleElement().isInstanceOf(CustomResourceDefinition.class);
+        plain.addAll(podGroup);
+        List<HasMetadata> chart = Deploy.component(Deploy.renderObjects(), Deploy.CRDS).stream().map(o -> {
+            HasMetadata c = Deploy.copy(o);
+            strip(c.getMetadata());
+            Map<String, String> annotations = c.getMetadata().getAnnotations();
+            assertThat(annotations.remove("helm.sh/resource-policy")).isEqualTo("keep");
+            return c;
+        }).toList();
+        assertThat(chart).hasSize(2);
+        List<HasMetadata> expected = sorted(chart);
+        List<HasMetadata> actual = sorted(plain);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i)).as("%s (regenerate it from `helm template`)", id(actual.get(i)))
+                    .usingRecursiveComparison().isEqualTo(expected.get(i));
+        }
+        // the scheduler's plain manifests grant what the chart grants, CRDs or not
+        assertThat(Deploy.kinds(manifests)).doesNotContain("CustomResourceDefinition");
     }
 
     /** {@code plain} (less its Namespace) holds the same objects as {@code chart}, less what only Helm needs. */

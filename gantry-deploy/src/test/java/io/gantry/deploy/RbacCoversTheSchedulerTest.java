@@ -144,6 +144,55 @@ class RbacCoversTheSchedulerTest {
         assertThat(seen).doesNotContain("|pods|patch");
     }
 
+    /**
+     * The requests of queues, gangs and preemption (issue 10), as the API server's authorizer sees them: reading
+     * Queues, PodGroups, PriorityClasses, PodDisruptionBudgets and namespaces, writing only the status of Queues and
+     * PodGroups, evicting victims and nominating the preemptor's node. Everything else on those objects is denied:
+     * their specs are their owners' (admins, Trainer, KubeRay), and a victim is evicted, never deleted.
+     */
+    @Test
+    void queueGangAndPreemptionRequestsAreAllowedAndNothingBeyondThem() {
+        List<HasMetadata> chart = SchedulerObjects.of(Deploy.renderObjects());
+        List<PolicyRule> rules = Deploy.one(chart, ClusterRole.class).getRules();
+        String queues = "/apis/scheduling.gantry.io/v1alpha1/queues";
+        String podGroups = "/apis/scheduling.x-k8s.io/v1alpha1/namespaces/team-a/podgroups";
+        List<String> allowed = List.of(
+                "GET " + queues, "GET " + queues + "?watch=true&resourceVersion=1", "GET " + queues + "/team-a",
+                "GET " + queues + "/team-a/status", "PATCH " + queues + "/team-a/status",
+                "PUT " + queues + "/team-a/status",
+                "GET /apis/scheduling.x-k8s.io/v1alpha1/podgroups",
+                "GET /apis/scheduling.x-k8s.io/v1alpha1/podgroups?watch=true",
+                "GET " + podGroups + "/llama-finetune", "PATCH " + podGroups + "/llama-finetune/status",
+                "PUT " + podGroups + "/llama-finetune/status",
+                "GET /apis/scheduling.k8s.io/v1/priorityclasses?watch=true",
+                "GET /apis/scheduling.k8s.io/v1/priorityclasses/gantry-train-high",
+                "GET /apis/policy/v1/poddisruptionbudgets", "GET /apis/policy/v1/poddisruptionbudgets?watch=true",
+                "GET /api/v1/namespaces", "GET /api/v1/namespaces?watch=true", "GET /api/v1/namespaces/team-a",
+                "POST /api/v1/namespaces/team-a/pods/sweep-low/eviction",
+                "PATCH /api/v1/namespaces/team-a/pods/train-high/status");
+        List<String> denied = List.of(
+                "POST " + queues, "PUT " + queues + "/team-a", "PATCH " + queues + "/team-a",
+                "DELETE " + queues + "/team-a",
+                "POST " + podGroups, "PATCH " + podGroups + "/llama-finetune",
+                "DELETE " + podGroups + "/llama-finetune",
+                "DELETE /api/v1/namespaces/team-a/pods/sweep-low",
+                "POST /apis/scheduling.k8s.io/v1/priorityclasses",
+                "PATCH /apis/policy/v1/namespaces/team-a/poddisruptionbudgets/sweep",
+                "PATCH /api/v1/namespaces/team-a");
+        for (String request : allowed) {
+            String[] r = request.split(" ", 2);
+            assertThat(Access.of(r[0], r[1]).allowedBy(rules)).as("allowed: %s", request).isTrue();
+        }
+        for (String request : denied) {
+            String[] r = request.split(" ", 2);
+            assertThat(Access.of(r[0], r[1]).allowedBy(rules)).as("denied: %s", request).isFalse();
+        }
+        assertThat(Access.of("POST", "/api/v1/namespaces/team-a/pods/sweep-low/eviction"))
+                .isEqualTo(new Access("", "pods/eviction", "create", "team-a", "sweep-low"));
+        assertThat(Access.of("PUT", queues + "/team-a/status"))
+                .isEqualTo(new Access("scheduling.gantry.io", "queues/status", "update", null, "team-a"));
+    }
+
     private String renewTime(String leaseName) {
         Lease lease = client.leases().inNamespace(Deploy.NAMESPACE).withName(leaseName).get();
         return lease == null || lease.getSpec().getRenewTime() == null ? null

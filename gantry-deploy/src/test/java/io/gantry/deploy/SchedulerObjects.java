@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -39,6 +40,21 @@ final class SchedulerObjects {
             "|pods|get", "|pods|list", "|pods|watch",
             "|pods/binding|create",
             "|pods/status|patch", "|pods/status|update",
+            // preemption: the Eviction API (PodDisruptionBudgets honoured), never delete
+            "|pods/eviction|create",
+            // a pod's default queue is its namespace's label
+            "|namespaces|get", "|namespaces|list", "|namespaces|watch",
+            "scheduling.gantry.io|queues|get", "scheduling.gantry.io|queues|list", "scheduling.gantry.io|queues|watch",
+            "scheduling.gantry.io|queues/status|get", "scheduling.gantry.io|queues/status|update",
+            "scheduling.gantry.io|queues/status|patch",
+            "scheduling.x-k8s.io|podgroups|get", "scheduling.x-k8s.io|podgroups|list",
+            "scheduling.x-k8s.io|podgroups|watch",
+            "scheduling.x-k8s.io|podgroups/status|get", "scheduling.x-k8s.io|podgroups/status|update",
+            "scheduling.x-k8s.io|podgroups/status|patch",
+            "scheduling.k8s.io|priorityclasses|get", "scheduling.k8s.io|priorityclasses|list",
+            "scheduling.k8s.io|priorityclasses|watch",
+            "policy|poddisruptionbudgets|get", "policy|poddisruptionbudgets|list",
+            "policy|poddisruptionbudgets|watch",
             "|nodes|get", "|nodes|list", "|nodes|watch",
             "|persistentvolumeclaims|get", "|persistentvolumeclaims|list", "|persistentvolumeclaims|watch",
             "|persistentvolumes|get", "|persistentvolumes|list", "|persistentvolumes|watch",
@@ -78,7 +94,7 @@ final class SchedulerObjects {
 
         for (HasMetadata o : all) {
             boolean clusterScoped = o instanceof ClusterRole || o instanceof ClusterRoleBinding
-                    || o.getKind().equals("Namespace");
+                    || o.getKind().equals("Namespace") || o instanceof CustomResourceDefinition;
             assertThat(o.getMetadata().getNamespace()).as("namespace of %s %s", o.getKind(), o.getMetadata().getName())
                     .isEqualTo(clusterScoped ? null : namespace);
         }
