@@ -39,19 +39,19 @@ public final class TenantReports {
             if (t == null) {
                 continue;
             }
-            summary.row(t.admission(), r.policy().cliName(), r.seed(), f2(r.meanAllocationWhileArriving()),
+            summary.row(t.admission(), r.policy().cliName(), r.seed(), TimedReport.f2(r.meanAllocationWhileArriving()),
                     t.quotaViolations(), t.partialGangs(), t.priorityInversions(), t.preemptions(),
-                    f1(t.gpuHoursLost()), f3(t.jainIndex()), f1(100 * minEntitlementMet(t)), f1(p99Gpu8(r)),
-                    t.gangsPlaced() + "/" + t.gangs(), f2(r.wallNanos() / 1e9));
+                    TimedReport.f1(t.gpuHoursLost()), f3(t.jainIndex()), TimedReport.f1(100 * minEntitlementMet(t)), TimedReport.f1(p99Gpu8(r)),
+                    t.gangsPlaced() + "/" + t.gangs(), TimedReport.f2(r.wallNanos() / 1e9));
             for (TenantReport.QueueRow q : t.queues()) {
                 if (q.arrived() == 0 && q.guaranteedGpus() == 0) {
                     continue; // the built-in default queue, unused
                 }
                 queues.row(t.admission(), r.seed(), q.name(), q.parent().isEmpty() ? "-" : q.parent(),
-                        f1(q.guaranteedGpus()), f1(q.meanAllocatedGpus()), f1(q.sharePercent()),
-                        f1(q.meanEntitlementGpus()), f1(100 * q.entitlementMet()), f1(q.backloggedHours()), q.placed(),
+                        TimedReport.f1(q.guaranteedGpus()), TimedReport.f1(q.meanAllocatedGpus()), TimedReport.f1(q.sharePercent()),
+                        TimedReport.f1(q.meanEntitlementGpus()), TimedReport.f1(100 * q.entitlementMet()), TimedReport.f1(q.backloggedHours()), q.placed(),
                         q.neverPlaced(), f0(q.waitP50Seconds()), f0(q.waitP95Seconds()), f0(q.waitP99Seconds()),
-                        f0(q.waitMaxSeconds()), q.preempted(), f1(q.gpuHoursLost()),
+                        f0(q.waitMaxSeconds()), q.preempted(), TimedReport.f1(q.gpuHoursLost()),
                         f0(q.longestBelowGuaranteeMillis() / 1000.0));
             }
         }
@@ -87,12 +87,12 @@ public final class TenantReports {
                 for (TenantReport.QueueRow q : t.queues()) {
                     w.write(String.join(",", r.workload(), t.admission(), r.policy().cliName(),
                             String.valueOf(r.seed()), q.name(), q.parent(), String.valueOf(q.leaf()),
-                            csv(q.guaranteedGpus()), csv(q.meanAllocatedGpus()), csv(q.sharePercent()),
-                            csv(q.meanEntitlementGpus()), csv(100 * q.entitlementMet()), csv(q.backloggedHours()),
+                            TimedReport.csv(q.guaranteedGpus()), TimedReport.csv(q.meanAllocatedGpus()), TimedReport.csv(q.sharePercent()),
+                            TimedReport.csv(q.meanEntitlementGpus()), TimedReport.csv(100 * q.entitlementMet()), TimedReport.csv(q.backloggedHours()),
                             String.valueOf(q.arrived()), String.valueOf(q.placed()), String.valueOf(q.neverPlaced()),
-                            csv(q.waitP50Seconds()), csv(q.waitP95Seconds()), csv(q.waitP99Seconds()),
-                            csv(q.waitMaxSeconds()), String.valueOf(q.preempted()), csv(q.gpuHoursLost()),
-                            csv(q.longestBelowGuaranteeMillis() / 1000.0)));
+                            TimedReport.csv(q.waitP50Seconds()), TimedReport.csv(q.waitP95Seconds()), TimedReport.csv(q.waitP99Seconds()),
+                            TimedReport.csv(q.waitMaxSeconds()), String.valueOf(q.preempted()), TimedReport.csv(q.gpuHoursLost()),
+                            TimedReport.csv(q.longestBelowGuaranteeMillis() / 1000.0)));
                     w.write('\n');
                 }
             }
@@ -117,15 +117,15 @@ public final class TenantReports {
             o.put("pods", r.pods());
             o.put("placed", r.placed());
             o.put("neverPlaced", r.neverPlaced());
-            number(o, "meanGpuAllocationPercentWhileArriving", r.meanAllocationWhileArriving());
+            TimedReport.putNumber(o, "meanGpuAllocationPercentWhileArriving", r.meanAllocationWhileArriving());
             o.put("quotaViolations", t.quotaViolations());
             o.put("partialGangs", t.partialGangs());
             o.put("priorityInversions", t.priorityInversions());
             o.put("preemptions", t.preemptions());
-            number(o, "gpuHoursLost", t.gpuHoursLost());
-            number(o, "jainFairnessIndex", t.jainIndex());
-            number(o, "minEntitlementMet", minEntitlementMet(t));
-            number(o, "gpu8WaitP99Seconds", p99Gpu8(r));
+            TimedReport.putNumber(o, "gpuHoursLost", t.gpuHoursLost());
+            TimedReport.putNumber(o, "jainFairnessIndex", t.jainIndex());
+            TimedReport.putNumber(o, "minEntitlementMet", minEntitlementMet(t));
+            TimedReport.putNumber(o, "gpu8WaitP99Seconds", p99Gpu8(r));
             o.put("gangs", t.gangs());
             o.put("gangsRun", t.gangsPlaced());
             o.putNull("backfillPredictorError");
@@ -139,28 +139,8 @@ public final class TenantReports {
         }
     }
 
-    private static void number(ObjectNode o, String field, double v) {
-        if (Double.isNaN(v)) {
-            o.putNull(field);
-        } else {
-            o.put(field, v);
-        }
-    }
-
-    private static String csv(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
-    }
-
     private static String f0(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
-    }
-
-    private static String f1(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static String f2(double v) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String f3(double v) {

@@ -148,7 +148,7 @@ public final class TimedReport {
         }
     }
 
-    private static void putNumber(ObjectNode o, String field, double v) {
+    static void putNumber(ObjectNode o, String field, double v) {
         if (Double.isNaN(v)) {
             o.putNull(field);
         } else {
@@ -156,15 +156,15 @@ public final class TimedReport {
         }
     }
 
-    private static String csv(double v) {
+    static String csv(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
-    private static String f1(double v) {
+    static String f1(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String f2(double v) {
+    static String f2(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
     }
 }
