@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
                 + "fragmentation over time (openb pod lists with times, or --trace-format dlrm).",
             "",
             "With --mode tenants it replays in simulated time under admission policies side by side (fifo, quota, "
-                + "gantry): queues with guaranteed quotas, borrowing and reclaim, fair share, gangs and priority "
+                + "gantry, backfill): queues with guaranteed quotas, borrowing and reclaim, fair share, gangs and priority "
                 + "preemption; it reports per queue GPUs held against the fair-share entitlement, waits, "
                 + "preemptions, and the invariants (quota violations, partial gangs, priority inversions). With no "
                 + "--pods it runs a built-in saturated multi-tenant workload.",
@@ -166,8 +166,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--admission", paramLabel = "A", split = ",",
             description = "Tenants mode: admission policies to compare on the same arrivals: fifo (one queue, no"
-                    + " quotas), quota (fixed quotas, no borrowing), gantry (borrowing, reclaim, fair share); gangs"
-                    + " are all or nothing in each (default: all three).")
+                    + " quotas), quota (fixed quotas, no borrowing), gantry (borrowing, reclaim, fair share), backfill"
+                    + " (gantry with reservations for gangs and multi-GPU pods, backfilled by pods predicted to end"
+                    + " first); gangs are all or nothing in each (default: all four).")
     private List<String> admissions = new ArrayList<>();
 
     @Override
@@ -469,7 +470,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     private Tenancy.Mode parseAdmission(String name) {
         return Tenancy.Mode.byLabel(name.trim().toLowerCase(Locale.ROOT)).orElseThrow(() -> usage(
-                "--admission: unknown policy '" + name + "'; use fifo, quota or gantry"));
+                "--admission: unknown policy '" + name + "'; use fifo, quota, gantry or backfill"));
     }
 
     private Policy parsePolicy(String name) {

@@ -61,6 +61,16 @@ public final class PodAttributes {
         return new PodAttributes(Map.copyOf(copy));
     }
 
+    /** The same attributes without this key. */
+    public PodAttributes without(Key<?> key) {
+        if (!values.containsKey(requireNonNull(key, "key"))) {
+            return this;
+        }
+        Map<Key<?>, Object> copy = new HashMap<>(values);
+        copy.remove(key);
+        return copy.isEmpty() ? NONE : new PodAttributes(Map.copyOf(copy));
+    }
+
     /** The keys present. */
     public java.util.Set<Key<?>> keys() {
         return values.keySet();

@@ -99,6 +99,12 @@ public record PodRequest(
                 labels, placement, attributes.with(key, value));
     }
 
+    /** The same pod without this attribute. */
+    public PodRequest withoutAttribute(PodAttributes.Key<?> key) {
+        return new PodRequest(name, cpuMilli, memoryMib, gpuCount, gpuMilliPerGpu, allowedGpuModels, priority,
+                labels, placement, attributes.without(key));
+    }
+
     /** The same pod asking for these GPUs (count and milli per GPU), e.g. as recorded on a bound pod. */
     public PodRequest withGpus(int newGpuCount, int newGpuMilliPerGpu) {
         return new PodRequest(name, cpuMilli, memoryMib, newGpuCount, newGpuMilliPerGpu, allowedGpuModels, priority,

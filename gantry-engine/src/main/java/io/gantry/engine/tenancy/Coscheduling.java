@@ -39,12 +39,22 @@ public final class Coscheduling implements PreFilterPlugin, ReservePlugin, Permi
     private static final String INCOMPLETE = "GangIncomplete";
 
     private final QueueLedger ledger;
+    private final java.util.function.BiPredicate<PodRequest, Integer> turnedAway;
     private final Map<String, Set<String>> members = new HashMap<>();
     /** Gangs being released right now: releasing one member must not start releasing the others again. */
     private final Set<String> releasing = new HashSet<>();
 
     public Coscheduling(QueueLedger ledger) {
+        this(ledger, (pod, slot) -> false);
+    }
+
+    /**
+     * @param turnedAway whether something other than room keeps a member off a node (a reservation): such a node is
+     *     no room for the gang
+     */
+    public Coscheduling(QueueLedger ledger, java.util.function.BiPredicate<PodRequest, Integer> turnedAway) {
         this.ledger = requireNonNull(ledger, "ledger");
+        this.turnedAway = requireNonNull(turnedAway, "turnedAway");
     }
 
     @Override
@@ -112,13 +122,14 @@ public final class Coscheduling implements PreFilterPlugin, ReservePlugin, Permi
      * members one by one only to release them all when the last does not fit would make every other waiting pod
      * retry for nothing.
      */
-    private static long room(ClusterState state, CycleContext cycle, PodRequest pod, int enough) {
+    private long room(ClusterState state, CycleContext cycle, PodRequest pod, int enough) {
         if (!pod.needsGpu()) {
             return enough;
         }
         long room = 0;
         for (int slot = 0; slot < state.slotCount() && room < enough; slot++) {
-            if (!state.isActive(slot) || state.spec(slot).unschedulable() || !cycle.modelAllowed(state.modelId(slot))) {
+            if (!state.isActive(slot) || state.spec(slot).unschedulable() || !cycle.modelAllowed(state.modelId(slot))
+                    || turnedAway.test(pod, slot)) {
                 continue;
             }
             room += pod.isGpuShare() ? state.gpuLeftTotal(slot) / pod.gpuMilliPerGpu()

@@ -88,7 +88,7 @@ public final class FairShareQueue implements PodQueue {
     private int pick(int[] siblings) {
         int best = -1;
         for (int q : siblings) {
-            if (ready(q) && (best < 0 || before(q, best))) {
+            if (ready(q) && (best < 0 || ledger.servedBefore(q, best))) {
                 best = q;
             }
         }
@@ -108,16 +108,6 @@ public final class FairShareQueue implements PodQueue {
             }
         }
         return false;
-    }
-
-    private boolean before(int a, int b) {
-        boolean belowA = ledger.used(a, QueueTree.GPU) < tree.guaranteed(a, QueueTree.GPU);
-        boolean belowB = ledger.used(b, QueueTree.GPU) < tree.guaranteed(b, QueueTree.GPU);
-        if (belowA != belowB) {
-            return belowA;
-        }
-        int byShare = Double.compare(ledger.dominantShare(a), ledger.dominantShare(b));
-        return byShare != 0 ? byShare < 0 : tree.name(a).compareTo(tree.name(b)) < 0;
     }
 
     @Override

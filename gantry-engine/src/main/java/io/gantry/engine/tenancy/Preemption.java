@@ -104,6 +104,12 @@ public final class Preemption implements PostFilterPlugin {
             return new PostFilterResult("", "preemption: no pod it may evict (none of lower priority in queue "
                     + tree.name(leaf) + ", and no borrowing queue it may reclaim from)");
         }
+        GangSpec gang = TenancyKeys.gangOf(pod);
+        int missing = gang == null ? 1 : gang.minMember() - ledger.gangPlaced(gang.name());
+        if (missing > 1 && !roomForGang(state, cycle, units, missing)) {
+            return new PostFilterResult("", "preemption: evicting every pod it may evict would not make room for"
+                    + " the " + missing + " members of pod group " + gang.name() + " still to place");
+        }
         List<Unit> quotaVictims = List.of();
         if (!framework.fitsWithout(cycle, -1, List.of())) {
             quotaVictims = fewest(units, u -> framework.fitsWithout(cycle, -1, names(u)));
@@ -156,6 +162,71 @@ public final class Preemption implements PostFilterPlugin {
         List<String> victims = names(best.units());
         return new PostFilterResult(best.node(), victims, "preempting " + victims.size() + " pod(s) for it on "
                 + best.node() + ": " + String.join(", ", victims));
+    }
+
+    /**
+     * Whether, with every pod it may evict gone, {@code missing} members of the pod's gang would fit: on each node
+     * where one member passes the filters, as many as its freed GPUs, CPU and memory hold. A member alone must not
+     * evict for a gang that cannot start: it would be held, the gang released, and the room it made taken back by
+     * its victims, again and again.
+     */
+    private static boolean roomForGang(ClusterState state, CycleContext cycle, List<Unit> units, int missing) {
+        FrameworkHandle framework = cycle.framework();
+        PodRequest pod = cycle.pod();
+        CycleContext member = CycleContext.of(TenancyKeys.probedAlone(pod), state, framework);
+        long room = 0;
+        for (int slot = 0; slot < state.slotCount() && room < missing; slot++) {
+            if (!state.isActive(slot) || !mightFit(state, cycle, slot, units)) {
+                continue;
+            }
+            String node = state.nodeName(slot);
+            List<String> here = new ArrayList<>();
+            for (Unit u : units) {
+                if (u.nodes().contains(node)) {
+                    here.addAll(u.pods());
+                }
+            }
+            if (framework.fitsWithout(member, slot, here)) {
+                room += membersFitting(state, slot, pod, here);
+            }
+        }
+        return room >= missing;
+    }
+
+    /** How many pods of this shape the node would hold with these pods gone (at least one: the filters said so). */
+    private static long membersFitting(ClusterState state, int slot, PodRequest pod, List<String> gone) {
+        int[] left = new int[state.gpuCount(slot)];
+        for (int g = 0; g < left.length; g++) {
+            left[g] = state.gpuUnavailable(slot, g) ? 0 : state.gpuLeft(slot, g);
+        }
+        long cpu = state.cpuLeft(slot);
+        long memory = state.memoryLeft(slot);
+        for (String name : gone) {
+            GpuAllocation a = state.allocation(name).orElse(null);
+            if (a == null || !a.nodeName().equals(state.nodeName(slot))) {
+                continue;
+            }
+            for (int g : a.gpuIndices()) {
+                left[g] += a.gpuMilliPerGpu();
+            }
+            cpu += a.cpuMilli();
+            memory += a.memoryMib();
+        }
+        long n = Long.MAX_VALUE;
+        if (pod.needsGpu()) {
+            long slots = 0;
+            for (int l : left) {
+                slots += l / pod.gpuMilliPerGpu();
+            }
+            n = slots / pod.gpuCount();
+        }
+        if (pod.cpuMilli() > 0) {
+            n = Math.min(n, cpu / pod.cpuMilli());
+        }
+        if (pod.memoryMib() > 0) {
+            n = Math.min(n, memory / pod.memoryMib());
+        }
+        return Math.max(1, n == Long.MAX_VALUE ? 1 : n);
     }
 
     /**

@@ -179,4 +179,34 @@ public final class QueueLedger implements ClusterListener {
     public boolean withinGpuGuarantee(int q) {
         return used[q][QueueTree.GPU] <= tree.guaranteed(q, QueueTree.GPU);
     }
+
+    /**
+     * The fair-share order of two sibling queues: one below its GPU guarantee goes first, then the smaller weighted
+     * dominant share, then the name.
+     */
+    public boolean servedBefore(int a, int b) {
+        boolean belowA = used[a][QueueTree.GPU] < tree.guaranteed(a, QueueTree.GPU);
+        boolean belowB = used[b][QueueTree.GPU] < tree.guaranteed(b, QueueTree.GPU);
+        if (belowA != belowB) {
+            return belowA;
+        }
+        int byShare = Double.compare(dominantShare(a), dominantShare(b));
+        return byShare != 0 ? byShare < 0 : tree.name(a).compareTo(tree.name(b)) < 0;
+    }
+
+    /**
+     * Whether fair share would serve queue a before queue b (any two queues): their ancestors just below the
+     * nearest common one are compared. False for the same queue, or when one contains the other.
+     */
+    public boolean ranksBefore(int a, int b) {
+        int[] pa = tree.path(a);
+        int[] pb = tree.path(b);
+        int i = pa.length - 1;
+        int j = pb.length - 1;
+        while (i >= 0 && j >= 0 && pa[i] == pb[j]) {
+            i--;
+            j--;
+        }
+        return i >= 0 && j >= 0 && servedBefore(pa[i], pb[j]);
+    }
 }

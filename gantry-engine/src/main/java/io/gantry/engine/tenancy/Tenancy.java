@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * The multi-tenant plugins of one scheduler, wired for an admission policy: which plugins join the profile and
@@ -26,7 +27,9 @@ public final class Tenancy {
         /** Fixed quotas without borrowing (Kueue without a cohort), priority preemption inside a queue, gangs. */
         QUOTA("quota"),
         /** Guarantees with borrowing and reclaim, hierarchical weighted fair share, gangs, priority preemption. */
-        FULL("gantry");
+        FULL("gantry"),
+        /** {@link #FULL} with backfill: reservations for pods small ones starve, filled by pods predicted to end. */
+        BACKFILL("backfill");
 
         private final String label;
 
@@ -47,12 +50,14 @@ public final class Tenancy {
     private final QueueTree tree;
     private final QueueLedger ledger;
     private final Coscheduling coscheduling;
+    private final Backfill backfill;
 
-    private Tenancy(Mode mode, QueueTree tree, ClusterState state) {
+    private Tenancy(Mode mode, QueueTree tree, ClusterState state, LongSupplier clock) {
         this.mode = mode;
         this.tree = tree;
         this.ledger = new QueueLedger(tree, state);
-        this.coscheduling = new Coscheduling(ledger);
+        this.backfill = mode == Mode.BACKFILL ? new Backfill(ledger, new RuntimePredictor(), clock) : null;
+        this.coscheduling = backfill == null ? new Coscheduling(ledger) : new Coscheduling(ledger, backfill::turnsAway);
     }
 
     /**
@@ -60,10 +65,18 @@ public final class Tenancy {
      * @param state the cluster the scheduler will drive, for capacity and pods already placed
      */
     public static Tenancy create(Mode mode, Collection<QueueSpec> queues, ClusterState state) {
+        return create(mode, queues, state, System::nanoTime);
+    }
+
+    /**
+     * @param clock the scheduler's clock in nanoseconds (give the same one to the {@code Scheduler}): backfill
+     *     predicts run ends on it
+     */
+    public static Tenancy create(Mode mode, Collection<QueueSpec> queues, ClusterState state, LongSupplier clock) {
         requireNonNull(mode, "mode");
         List<QueueSpec> specs = mode == Mode.QUOTA
                 ? queues.stream().map(QueueSpec::withoutBorrowing).toList() : List.copyOf(queues);
-        return new Tenancy(mode, QueueTree.of(specs), requireNonNull(state, "state"));
+        return new Tenancy(mode, QueueTree.of(specs), requireNonNull(state, "state"), requireNonNull(clock, "clock"));
     }
 
     public Mode mode() {
@@ -83,6 +96,11 @@ public final class Tenancy {
         return coscheduling;
     }
 
+    /** Backfill with reservations and its run-time predictor: in {@link Mode#BACKFILL} only. */
+    public Optional<Backfill> backfill() {
+        return Optional.ofNullable(backfill);
+    }
+
     /** The profile with this policy's plugins: the ledger hears every placement; the rest by mode. */
     public SchedulingProfile apply(SchedulingProfile base) {
         SchedulingProfile.Builder b = base.toBuilder().listener(ledger).preFilter(coscheduling)
@@ -91,7 +109,12 @@ public final class Tenancy {
             QueueQuota quota = new QueueQuota(ledger);
             b.preFilter(quota).filter(quota).postFilter(new Preemption(ledger));
         }
-        return b.postFilter(coscheduling).build();
+        b.postFilter(coscheduling);
+        if (backfill != null) {
+            // after preemption: a reservation is for a pod that nothing can make room for now
+            b.listener(backfill).preFilter(backfill).filter(backfill).reserve(backfill).postFilter(backfill);
+        }
+        return b.build();
     }
 
     /** The queue that feeds the cycle: one queue for {@link Mode#FIFO}, fair share across queues otherwise. */

@@ -142,4 +142,23 @@ class PreemptionTest {
         List<String> victims = unschedulable(c.schedule(pod("a0", "a", 1, 0))).victims();
         assertThat(victims).hasSize(1).doesNotContain("w0", "w1");
     }
+
+    @Test
+    void aGangMemberEvictsNothingWhenTheWholeGangStillCouldNotStart() {
+        TenantCluster c = new TenantCluster(Tenancy.Mode.FULL, List.of(queue("a", "", 1, 8, NONE, NONE),
+                queue("b", "", 1, 0, NONE, NONE)), 2, 4);
+        List<String> b = fill(c, "b", 4, 0); // b borrows all it uses
+        String bNode = c.state.allocation(b.get(0)).orElseThrow().nodeName();
+        String other = bNode.equals("n0") ? "n1" : "n0";
+        // the other node's GPUs are free, but a CPU-only pod of a holds all its CPU: no member fits there
+        PodRequest cpu = PodRequest.of("cpu", 64_000, 1000, 0, 0).withAttribute(TenancyKeys.QUEUE, "a");
+        assertThat(c.scheduler.scheduleOn(cpu, other).isScheduled()).isTrue();
+        GangSpec gang = new GangSpec("g", 2, 60);
+        PodRequest w0 = member("w0", "a", 4, gang);
+        c.tenancy.coscheduling().memberAdded(w0);
+        c.tenancy.coscheduling().memberAdded(member("w1", "a", 4, gang));
+        ScheduleResult.Unschedulable r = unschedulable(c.schedule(w0));
+        assertThat(r.victims()).isEmpty();
+        assertThat(r.explanation().postFilterMessage()).contains("would not make room for the 2 members of pod group g");
+    }
 }

@@ -25,7 +25,7 @@ final class TenantCluster {
         for (int i = 0; i < nodes; i++) {
             state.addNode(NodeSpec.of("n" + i, 64_000, 256_000, gpusPerNode, i % 2 == 0 ? "A100" : "H100"));
         }
-        tenancy = Tenancy.create(mode, queues, state);
+        tenancy = Tenancy.create(mode, queues, state, nanos::get);
         scheduler = new Scheduler(state, tenancy.apply(Policy.BESTFIT.profile(ScoringMode.PAPER,
                 TargetWorkload.of(List.of()), new SplittableRandom(1))), nanos::get);
     }

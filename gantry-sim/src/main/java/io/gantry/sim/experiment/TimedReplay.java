@@ -17,6 +17,7 @@ import io.gantry.engine.plugins.GroupDensityLimit;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.queue.PodQueue;
 import io.gantry.engine.queue.QueueConfig;
+import io.gantry.engine.tenancy.Backfill;
 import io.gantry.engine.tenancy.Coscheduling;
 import io.gantry.engine.tenancy.GangSpec;
 import io.gantry.engine.tenancy.QueueSpec;
@@ -197,7 +198,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             GroupDensityLimit density = new GroupDensityLimit();
             SchedulingProfile profile = base.toBuilder().filter(density).listener(density).listener(tracker).build();
             if (options.admission() != null) {
-                tenancy = Tenancy.create(options.admission(), options.queues(), state);
+                tenancy = Tenancy.create(options.admission(), options.queues(), state, () -> nowMillis * 1_000_000L);
                 profile = tenancy.apply(profile);
                 queue = tenancy.newQueue(profile, options.queue());
             } else {
@@ -290,6 +291,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     PodRequest pod = pods.get(e.pod).pod();
                     if (tenancy != null) {
                         tenancy.coscheduling().memberGone(pod);
+                        tenancy.backfill().ifPresent(b -> b.completed(pod));
                         recorder.stopped(pod);
                     }
                     scheduler.release(pod.name());
@@ -308,6 +310,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                         givenUp[e.pod] = true;
                         if (tenancy != null) {
                             tenancy.coscheduling().memberGone(gone);
+                            tenancy.backfill().ifPresent(b -> b.forget(gone.name()));
                             recorder.pending(gone, -1);
                         }
                     }
@@ -337,7 +340,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         /** One popped (or taken) pod through the cycle, and what follows from the result. */
         void attempt(PodRequest pod, long now, boolean byPriority) {
             Shape shape = Shape.of(pod, byPriority);
-            if (fitsNowhere.contains(shape)) {
+            Backfill backfill = tenancy == null ? null : tenancy.backfill().orElse(null);
+            long reservations = backfill == null ? 0 : backfill.version();
+            if (fitsNowhere.contains(shape) && (backfill == null || !backfill.holdsReservation(pod))) {
                 skipped++;
                 queue.requeueUnschedulable(pod.name(), now);
                 return;
@@ -368,6 +373,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     fitsNowhere.add(shape); // a gang short of members waits for arrivals, not releases
                 }
                 queue.requeueUnschedulable(pod.name(), now);
+            }
+            if (backfill != null && backfill.version() != reservations) {
+                fitsNowhere.clear(); // nodes were reserved or freed: what fitted nowhere may fit now, and vice versa
             }
             if (!held.isEmpty()) {
                 settleHeld(now);

@@ -1,5 +1,7 @@
 package io.gantry.sim.report;
 
+import io.gantry.engine.tenancy.Backfill;
+import io.gantry.engine.tenancy.RuntimePredictor;
 import io.gantry.sim.experiment.TimedRunResult;
 import io.gantry.sim.tenancy.TenantReport;
 import java.io.BufferedWriter;
@@ -30,7 +32,7 @@ public final class TenantReports {
     public static String text(List<TimedRunResult> runs) {
         TextTable summary = new TextTable("admission", "placement", "seed", "alloc % arriving", "quota violations",
                 "partial gangs", "priority inversions", "preemptions", "GPU-h lost", "Jain", "min entitlement met %",
-                "8-gpu p99 wait s", "gangs run/seen", "wall s");
+                "8-gpu p99 wait s", "gangs run/seen", "backfilled", "predictor MAPE %", "wall s");
         TextTable queues = new TextTable("admission", "seed", "queue", "parent", "guaranteed", "mean GPUs", "share %",
                 "entitled", "met %", "backlogged h", "placed", "never placed", "p50 s", "p95 s", "p99 s", "max s",
                 "preempted", "GPU-h lost", "longest below guarantee s");
@@ -42,7 +44,9 @@ public final class TenantReports {
             summary.row(t.admission(), r.policy().cliName(), r.seed(), TimedReport.f2(r.meanAllocationWhileArriving()),
                     t.quotaViolations(), t.partialGangs(), t.priorityInversions(), t.preemptions(),
                     TimedReport.f1(t.gpuHoursLost()), f3(t.jainIndex()), TimedReport.f1(100 * minEntitlementMet(t)), TimedReport.f1(p99Gpu8(r)),
-                    t.gangsPlaced() + "/" + t.gangs(), TimedReport.f2(r.wallNanos() / 1e9));
+                    t.gangsPlaced() + "/" + t.gangs(), t.backfill() == null ? "-" : t.backfill().backfilled(),
+                    t.backfill() == null ? "-" : f0(t.backfill().predictorError().meanAbsolutePercentError()),
+                    TimedReport.f2(r.wallNanos() / 1e9));
             for (TenantReport.QueueRow q : t.queues()) {
                 if (q.arrived() == 0 && q.guaranteedGpus() == 0) {
                     continue; // the built-in default queue, unused
@@ -57,7 +61,8 @@ public final class TenantReports {
         }
         return summary + "alloc % arriving: GPU allocation averaged from the first to the last arrival; Jain: fairness"
                 + " index over the backlogged leaf queues' entitlement met (1 = equal); min entitlement met: the least"
-                + " served backlogged leaf queue\n" + queues
+                + " served backlogged leaf queue; backfilled: pods placed on nodes reserved for another queue's waiting"
+                + " pod; predictor MAPE: mean absolute percentage error of predicted run times\n" + queues
                 + "mean GPUs, entitled: averages over the arrival span; met: GPUs held up to the fair-share"
                 + " entitlement over the time the queue had pods waiting; waits from arrival to first start\n";
     }
@@ -128,8 +133,7 @@ public final class TenantReports {
             TimedReport.putNumber(o, "gpu8WaitP99Seconds", p99Gpu8(r));
             o.put("gangs", t.gangs());
             o.put("gangsRun", t.gangsPlaced());
-            o.putNull("backfillPredictorError");
-            o.put("backfill", "not modelled yet: no reservations for blocked head jobs, no runtime prediction");
+            putBackfill(o, t.backfill());
             o.put("wallSeconds", r.wallNanos() / 1e9);
         }
         try {
@@ -137,6 +141,24 @@ public final class TenantReports {
         } catch (JacksonIOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Backfill's figures; null ones for a policy that does not backfill. */
+    private static void putBackfill(ObjectNode o, Backfill.Stats b) {
+        if (b == null) {
+            o.putNull("backfillPredictorError");
+            o.putNull("backfill");
+            return;
+        }
+        RuntimePredictor.Error e = b.predictorError();
+        ObjectNode err = o.putObject("backfillPredictorError");
+        err.put("predictedPods", e.predicted());
+        err.put("unpredictedPods", e.unpredicted());
+        TimedReport.putNumber(err, "meanAbsolutePercentError", e.meanAbsolutePercentError());
+        TimedReport.putNumber(err, "within25PercentShare", e.within25Percent());
+        ObjectNode bf = o.putObject("backfill");
+        bf.put("reservations", b.reservations());
+        bf.put("podsBackfilled", b.backfilled());
     }
 
     private static String f0(double v) {

@@ -6,6 +6,7 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.tenancy.FairShare;
 import io.gantry.engine.tenancy.GangSpec;
 import io.gantry.engine.tenancy.QueueLedger;
+import io.gantry.engine.tenancy.Backfill;
 import io.gantry.engine.tenancy.QueueSpec;
 import io.gantry.engine.tenancy.QueueTree;
 import io.gantry.engine.tenancy.Tenancy;
@@ -272,7 +273,8 @@ public final class TenantRecorder {
         }
         double jain = backloggedLeaves == 0 || sumSq == 0 ? 1.0 : sum * sum / (backloggedLeaves * sumSq);
         return new TenantReport(tenancy.mode().label(), rows, violations, partial.size(), inversions, preemptions,
-                gpuHoursLost, jain, gangsSeen.size(), gangsStartedFully.size());
+                gpuHoursLost, jain, gangsSeen.size(), gangsStartedFully.size(),
+                tenancy.backfill().map(Backfill::stats).orElse(null));
     }
 
     private int arrived(int q) {

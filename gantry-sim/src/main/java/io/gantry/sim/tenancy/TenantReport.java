@@ -2,6 +2,7 @@ package io.gantry.sim.tenancy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gantry.engine.tenancy.Backfill;
 import java.util.List;
 
 /**
@@ -13,10 +14,11 @@ import java.util.List;
  * @param partialGangs gangs that were running with fewer than minMember members bound together
  * @param priorityInversions evictions of a pod by a preemptor of lower priority
  * @param jainIndex Jain's fairness index over the backlogged leaf queues' allocation / entitlement ratios (1 = fair)
+ * @param backfill what backfill did and how far its run-time predictions were off; null for a policy without it
  */
 public record TenantReport(String admission, List<QueueRow> queues, long quotaViolations, int partialGangs,
         int priorityInversions, int preemptions, double gpuHoursLost, double jainIndex, int gangs,
-        int gangsPlaced) {
+        int gangsPlaced, Backfill.Stats backfill) {
 
     public TenantReport {
         requireNonNull(admission, "admission");

@@ -13,12 +13,15 @@ import java.util.Map;
 /**
  * The optional multi-tenant columns of a pod list: {@code queue} (the pod's leaf queue), {@code priority} (an integer,
  * higher first), {@code pod_group} (the gang it belongs to), {@code min_member} (how many of the group must run
- * together; default: all pods of the group in the file) and {@code duration_s} (seconds it runs; overrides the
- * trace's times). An empty field means "not given" for that pod.
+ * together; default: all pods of the group in the file), {@code duration_s} (seconds it runs; overrides the
+ * trace's times), {@code owner} (who runs it again and again: backfill learns run times per owner and queue) and
+ * {@code expected_duration_s} (the run time its author expects, as the {@code gantry.io/expected-duration}
+ * annotation says it in a cluster). An empty field means "not given" for that pod.
  */
 public final class TenantColumns {
 
-    public static final List<String> COLUMNS = List.of("queue", "priority", "pod_group", "min_member", "duration_s");
+    public static final List<String> COLUMNS = List.of("queue", "priority", "pod_group", "min_member", "duration_s",
+            "owner", "expected_duration_s");
 
     /** The pods of one file as read, before gangs are resolved: min_member per group as far as given. */
     public static final class Groups {
@@ -86,7 +89,7 @@ public final class TenantColumns {
     private TenantColumns() {
     }
 
-    /** The pod with the row's queue and priority, where given. */
+    /** The pod with the row's queue, priority, owner and expected run time, where given. */
     public static PodRequest apply(CsvTable row, PodRequest pod) {
         PodRequest p = pod;
         String queue = row.optionalText("queue");
@@ -100,6 +103,14 @@ public final class TenantColumns {
             } catch (NumberFormatException e) {
                 throw row.error("priority", priority, "not an integer; write a priority such as 100 or -10");
             }
+        }
+        String owner = row.optionalText("owner");
+        if (!owner.isEmpty()) {
+            p = p.withAttribute(TenancyKeys.OWNER, owner);
+        }
+        if (!row.optionalText("expected_duration_s").isEmpty()) {
+            long millis = row.secondsAsMillis("expected_duration_s", 0);
+            p = p.withAttribute(TenancyKeys.EXPECTED_SECONDS, Math.max(1, Math.round(millis / 1000.0)));
         }
         return p;
     }

@@ -28,8 +28,12 @@ import java.util.SplittableRandom;
  *       1-GPU serving pods and 2 × 8-GPU gangs): it comes back below its guarantee and must get it back;</li>
  *   <li>{@code batch} (32, weight 1) offers 3 × (priority −10 1- and 8-GPU pods): it borrows whatever is idle.</li>
  * </ul>
- * Arrivals are Poisson per team over {@link #SPAN_MILLIS}; run times exponential around each kind's mean (5 minutes
- * at least). Offered load is about 1.2 × the cluster.
+ * Arrivals are Poisson per team over {@link #SPAN_MILLIS}. Each kind of pod is sent by {@value #OWNERS_PER_KIND}
+ * owners (as a team runs a few recipes again and again), each with its own typical run time, log-normal around the
+ * kind's mean (mean preserved) (σ = {@value #OWNER_SPREAD}); a job's run time is log-normal around its owner's (σ =
+ * {@value #RUN_SPREAD}), 5 minutes at least. One job in five says how long it expects to run
+ * ({@link TenancyKeys#EXPECTED_SECONDS}), over-estimating by up to 2 ×, as authors of time limits do. Offered load is
+ * about 1.2 × the cluster.
  */
 public final class SyntheticTenants {
 
@@ -37,6 +41,10 @@ public final class SyntheticTenants {
     public static final long SPAN_MILLIS = 3L * 24 * 3_600_000;
     public static final int NODES = 40;
     public static final int GPUS_PER_NODE = 8;
+    static final int OWNERS_PER_KIND = 4;
+    static final double OWNER_SPREAD = 0.5;
+    static final double RUN_SPREAD = 0.3;
+    static final double ESTIMATED_SHARE = 0.2;
 
     private SyntheticTenants() {
     }
@@ -87,6 +95,12 @@ public final class SyntheticTenants {
         List<TimedPod> pods = new ArrayList<>();
         int job = 0;
         for (Team team : TEAMS) {
+            double[][] ownerMinutes = new double[team.kinds().size()][OWNERS_PER_KIND];
+            for (int k = 0; k < ownerMinutes.length; k++) {
+                for (int o = 0; o < OWNERS_PER_KIND; o++) {
+                    ownerMinutes[k][o] = team.kinds().get(k).meanMinutes() * logNormal(random, OWNER_SPREAD);
+                }
+            }
             double meanGpuMinutes = 0;
             for (Kind k : team.kinds()) {
                 meanGpuMinutes += k.weight() * k.gpuMinutes();
@@ -96,8 +110,13 @@ public final class SyntheticTenants {
             double rate = team.load() * team.guaranteedGpus() / (meanGpuMinutes * 60_000.0);
             for (double t = from + exponential(random, 1 / rate); t < SPAN_MILLIS;
                     t += exponential(random, 1 / rate)) {
-                Kind kind = pick(random, team.kinds());
-                long duration = Math.max(300_000, Math.round(exponential(random, kind.meanMinutes() * 60_000.0)));
+                int k = pick(random, team.kinds());
+                Kind kind = team.kinds().get(k);
+                int owner = random.nextInt(OWNERS_PER_KIND);
+                long duration = Math.max(300_000, Math.round(ownerMinutes[k][owner] * 60_000.0
+                        * logNormal(random, RUN_SPREAD)));
+                Long expected = random.nextDouble() < ESTIMATED_SHARE
+                        ? Math.round(duration / 1000.0 * (1 + random.nextDouble())) : null;
                 String base = team.queue() + "-" + (job++);
                 GangSpec gang = kind.members() > 1 ? new GangSpec(base, kind.members(),
                         GangSpec.DEFAULT_TIMEOUT_SECONDS) : null;
@@ -105,7 +124,11 @@ public final class SyntheticTenants {
                     long cpu = kind.milli() < 1000 ? 2_000 : 8_000L * kind.gpus();
                     long mem = kind.milli() < 1000 ? 16_384 : 65_536L * kind.gpus();
                     PodRequest pod = PodRequest.of(gang == null ? base : base + "-w" + m, cpu, mem, kind.gpus(),
-                            kind.milli()).withPriority(kind.priority()).withAttribute(TenancyKeys.QUEUE, team.queue());
+                            kind.milli()).withPriority(kind.priority()).withAttribute(TenancyKeys.QUEUE, team.queue())
+                            .withAttribute(TenancyKeys.OWNER, team.queue() + "/kind-" + k + "-owner-" + owner);
+                    if (expected != null) {
+                        pod = pod.withAttribute(TenancyKeys.EXPECTED_SECONDS, expected);
+                    }
                     if (gang != null) {
                         pod = pod.withAttribute(TenancyKeys.GANG, gang);
                     }
@@ -117,15 +140,23 @@ public final class SyntheticTenants {
         return new TimedTrace(NAME, pods, SPAN_MILLIS, List.of());
     }
 
-    private static Kind pick(SplittableRandom random, List<Kind> kinds) {
+    private static int pick(SplittableRandom random, List<Kind> kinds) {
         double x = random.nextDouble();
-        for (Kind k : kinds) {
-            x -= k.weight();
+        for (int k = 0; k < kinds.size(); k++) {
+            x -= kinds.get(k).weight();
             if (x < 0) {
                 return k;
             }
         }
-        return kinds.get(kinds.size() - 1);
+        return kinds.size() - 1;
+    }
+
+    /** A log-normal factor with mean 1 and this σ, so that offered load stays what the rates say. */
+    private static double logNormal(SplittableRandom random, double sigma) {
+        // Box–Muller: one standard normal from two uniforms
+        double u = 1 - random.nextDouble();
+        double v = random.nextDouble();
+        return Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v) - sigma * sigma / 2);
     }
 
     private static double exponential(SplittableRandom random, double mean) {

@@ -61,4 +61,19 @@ class OpenbTimedTraceReaderTest {
         assertThatThrownBy(() -> new OpenbTimedTraceReader().read(h))
                 .hasMessage(h + ":2: column 'creation_time': value '': empty time; every openb task has a creation_time");
     }
+
+    @Test
+    void ownerAndExpectedDurationColumnsBecomeWhatBackfillReads() throws IOException {
+        TimedTrace t = new OpenbTimedTraceReader().read(write(HEADER + ",queue,owner,expected_duration_s",
+                "p0,1000,1024,1,1000,,LS,Running,10,110,30,team-a,nightly-train,90",
+                "p1,1000,1024,1,1000,,LS,Running,10,110,30,team-a,,"));
+        var p0 = t.pods().get(0).pod();
+        assertThat(io.gantry.engine.tenancy.TenancyKeys.ownerOf(p0)).isEqualTo("nightly-train");
+        assertThat(p0.attributes().getOrNull(io.gantry.engine.tenancy.TenancyKeys.EXPECTED_SECONDS)).isEqualTo(90L);
+        var p1 = t.pods().get(1).pod();
+        assertThat(p1.attributes().getOrNull(io.gantry.engine.tenancy.TenancyKeys.EXPECTED_SECONDS)).isNull();
+        Path bad = write(HEADER + ",expected_duration_s", "p0,1000,1024,1,1000,,LS,Running,10,110,30,an hour");
+        assertThatThrownBy(() -> new OpenbTimedTraceReader().read(bad)).hasMessage(bad
+                + ":2: column 'expected_duration_s': value 'an hour': not a number of seconds");
+    }
 }
