@@ -99,7 +99,7 @@ class SimulateTenantsModeTest {
         JsonNode error = backfill.get("backfillPredictorError");
         assertThat(error.get("predictedPods").asInt()).isPositive();
         assertThat(error.get("unpredictedPods").asInt()).isZero();
-        assertThat(error.get("meanAbsolutePercentError").asDouble()).isZero();
+        assertThat(error.get("weightedAbsolutePercentError").asDouble()).isZero();
     }
 
     @Test

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * the last {@value #WINDOW} pods of the same owner and queue that completed, once {@value #MIN_SAMPLES} have. A pod
  * with neither has no prediction: backfill treats it as running for ever, so it never delays a reservation.
  *
- * <p>It also keeps score: each completed pod that had a prediction when it started adds its absolute percentage
- * error, so reports can say how far backfill's guesses were off.
+ * <p>It also keeps score over the completed pods that had a prediction when they started: the weighted absolute
+ * percentage error (the sum of |predicted − ran| over the sum of run times, so that pods that ran a few seconds
+ * do not swamp it as they do a plain mean of percentages) and the share predicted within 25 %.
  */
 public final class RuntimePredictor {
 
@@ -45,7 +46,8 @@ public final class RuntimePredictor {
     }
 
     /** How the predictions of completed pods compared with their run times. */
-    public record Error(long predicted, long unpredicted, double meanAbsolutePercentError, double within25Percent) {
+    public record Error(long predicted, long unpredicted, double weightedAbsolutePercentError,
+            double within25Percent) {
         /** The error of no predictions at all. */
         public static final Error NONE = new Error(0, 0, Double.NaN, Double.NaN);
     }
@@ -53,7 +55,8 @@ public final class RuntimePredictor {
     private final Map<String, History> histories = new HashMap<>();
     private long predicted;
     private long unpredicted;
-    private double sumAbsPercent;
+    private double sumAbsOff;
+    private double sumRan;
     private long within25;
 
     /** The predicted run time in nanoseconds, or {@link #UNKNOWN}. */
@@ -81,10 +84,11 @@ public final class RuntimePredictor {
             unpredicted++;
             return;
         }
-        double off = Math.abs(predictedNanos - ranNanos) / (double) Math.max(1, ranNanos);
+        double off = Math.abs((double) predictedNanos - ranNanos);
         predicted++;
-        sumAbsPercent += 100 * off;
-        if (off <= 0.25) {
+        sumAbsOff += off;
+        sumRan += ranNanos;
+        if (off <= 0.25 * ranNanos) {
             within25++;
         }
     }
@@ -93,7 +97,8 @@ public final class RuntimePredictor {
         if (predicted == 0) {
             return new Error(0, unpredicted, Double.NaN, Double.NaN);
         }
-        return new Error(predicted, unpredicted, sumAbsPercent / predicted, 100.0 * within25 / predicted);
+        return new Error(predicted, unpredicted, sumRan == 0 ? Double.NaN : 100 * sumAbsOff / sumRan,
+                100.0 * within25 / predicted);
     }
 
     private static String key(PodRequest pod) {

@@ -46,6 +46,8 @@ public final class Tenancy {
         }
     }
 
+    static final int TOPOLOGY_WEIGHT = 10;
+
     private final Mode mode;
     private final QueueTree tree;
     private final QueueLedger ledger;
@@ -103,7 +105,10 @@ public final class Tenancy {
 
     /** The profile with this policy's plugins: the ledger hears every placement; the rest by mode. */
     public SchedulingProfile apply(SchedulingProfile base) {
+        GangTopology topology = new GangTopology(coscheduling, ledger);
+        // the domain a gang shares outweighs how well one node suits one member
         SchedulingProfile.Builder b = base.toBuilder().listener(ledger).preFilter(coscheduling)
+                .preFilter(topology).filter(topology).score(topology, TOPOLOGY_WEIGHT)
                 .reserve(coscheduling).permit(coscheduling);
         if (mode != Mode.FIFO) {
             QueueQuota quota = new QueueQuota(ledger);

@@ -42,17 +42,18 @@ class RuntimePredictorTest {
     }
 
     @Test
-    void theErrorIsTheMeanAbsolutePercentageOfPredictedRuns() {
+    void theErrorIsWeightedByRunTime() {
         RuntimePredictor p = new RuntimePredictor();
         PodRequest pod = pod("a", "o", "q");
         p.completed(pod, 10 * MINUTE, 10 * MINUTE); // exact
-        p.completed(pod, 15 * MINUTE, 10 * MINUTE); // 50 % over
+        p.completed(pod, 15 * MINUTE, 10 * MINUTE); // 5 minutes over
+        p.completed(pod, 11 * MINUTE, 1); // ran a nanosecond: off by 11 minutes, which a mean of percentages blows up
         p.completed(pod, RuntimePredictor.UNKNOWN, 10 * MINUTE);
         RuntimePredictor.Error e = p.error();
-        assertThat(e.predicted()).isEqualTo(2);
+        assertThat(e.predicted()).isEqualTo(3);
         assertThat(e.unpredicted()).isEqualTo(1);
-        assertThat(e.meanAbsolutePercentError()).isCloseTo(25.0, within(1e-9));
-        assertThat(e.within25Percent()).isCloseTo(50.0, within(1e-9));
+        assertThat(e.weightedAbsolutePercentError()).isCloseTo(100.0 * 16 * MINUTE / (20 * MINUTE + 1), within(1e-6));
+        assertThat(e.within25Percent()).isCloseTo(100.0 / 3, within(1e-9));
     }
 
     @Test

@@ -22,8 +22,13 @@ final class TenantCluster {
     final AtomicLong nanos = new AtomicLong();
 
     TenantCluster(Tenancy.Mode mode, List<QueueSpec> queues, int nodes, int gpusPerNode) {
-        for (int i = 0; i < nodes; i++) {
-            state.addNode(NodeSpec.of("n" + i, 64_000, 256_000, gpusPerNode, i % 2 == 0 ? "A100" : "H100"));
+        this(mode, queues, java.util.stream.IntStream.range(0, nodes).mapToObj(i -> NodeSpec.of("n" + i, 64_000,
+                256_000, gpusPerNode, i % 2 == 0 ? "A100" : "H100")).toList());
+    }
+
+    TenantCluster(Tenancy.Mode mode, List<QueueSpec> queues, List<NodeSpec> nodes) {
+        for (NodeSpec node : nodes) {
+            state.addNode(node);
         }
         tenancy = Tenancy.create(mode, queues, state, nanos::get);
         scheduler = new Scheduler(state, tenancy.apply(Policy.BESTFIT.profile(ScoringMode.PAPER,

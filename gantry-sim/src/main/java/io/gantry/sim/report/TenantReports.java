@@ -32,10 +32,10 @@ public final class TenantReports {
     public static String text(List<TimedRunResult> runs) {
         TextTable summary = new TextTable("admission", "placement", "seed", "alloc % arriving", "quota violations",
                 "partial gangs", "priority inversions", "preemptions", "GPU-h lost", "Jain", "min entitlement met %",
-                "8-gpu p99 wait s", "gangs run/seen", "backfilled", "predictor MAPE %", "wall s");
+                "8-gpu p99 wait s", "gangs run/seen", "backfilled", "predictor error %", "wall s");
         TextTable queues = new TextTable("admission", "seed", "queue", "parent", "guaranteed", "mean GPUs", "share %",
                 "entitled", "met %", "backlogged h", "placed", "never placed", "p50 s", "p95 s", "p99 s", "max s",
-                "preempted", "GPU-h lost", "longest below guarantee s");
+                "preempted", "GPU-h lost", "longest below guarantee s", "8-gpu p99 s");
         for (TimedRunResult r : runs) {
             TenantReport t = r.tenants();
             if (t == null) {
@@ -45,7 +45,7 @@ public final class TenantReports {
                     t.quotaViolations(), t.partialGangs(), t.priorityInversions(), t.preemptions(),
                     TimedReport.f1(t.gpuHoursLost()), f3(t.jainIndex()), TimedReport.f1(100 * minEntitlementMet(t)), TimedReport.f1(p99Gpu8(r)),
                     t.gangsPlaced() + "/" + t.gangs(), t.backfill() == null ? "-" : t.backfill().backfilled(),
-                    t.backfill() == null ? "-" : f0(t.backfill().predictorError().meanAbsolutePercentError()),
+                    t.backfill() == null ? "-" : f0(t.backfill().predictorError().weightedAbsolutePercentError()),
                     TimedReport.f2(r.wallNanos() / 1e9));
             for (TenantReport.QueueRow q : t.queues()) {
                 if (q.arrived() == 0 && q.guaranteedGpus() == 0) {
@@ -56,15 +56,16 @@ public final class TenantReports {
                         TimedReport.f1(q.meanEntitlementGpus()), TimedReport.f1(100 * q.entitlementMet()), TimedReport.f1(q.backloggedHours()), q.placed(),
                         q.neverPlaced(), f0(q.waitP50Seconds()), f0(q.waitP95Seconds()), f0(q.waitP99Seconds()),
                         f0(q.waitMaxSeconds()), q.preempted(), TimedReport.f1(q.gpuHoursLost()),
-                        f0(q.longestBelowGuaranteeMillis() / 1000.0));
+                        f0(q.longestBelowGuaranteeMillis() / 1000.0), f0(q.gpu8WaitP99Seconds()));
             }
         }
         return summary + "alloc % arriving: GPU allocation averaged from the first to the last arrival; Jain: fairness"
                 + " index over the backlogged leaf queues' entitlement met (1 = equal); min entitlement met: the least"
                 + " served backlogged leaf queue; backfilled: pods placed on nodes reserved for another queue's waiting"
-                + " pod; predictor MAPE: mean absolute percentage error of predicted run times\n" + queues
+                + " pod; predictor error: |predicted - actual| run time summed over pods, as a share of their run time\n" + queues
                 + "mean GPUs, entitled: averages over the arrival span; met: GPUs held up to the fair-share"
-                + " entitlement over the time the queue had pods waiting; waits from arrival to first start\n";
+                + " entitlement over the time the queue had pods waiting; waits from arrival to first start, but 8-gpu"
+                + " p99 (as the summary's) to the last start, so that an evicted pod's second wait counts\n";
     }
 
     /** The smallest entitlement met over the backlogged leaf queues (1 when none was backlogged). */
@@ -83,7 +84,7 @@ public final class TenantReports {
             w.write("workload,admission,sc_policy,seed,queue,parent,leaf,guaranteed_gpus,mean_allocated_gpus,"
                     + "share_pct,mean_entitlement_gpus,entitlement_met_pct,backlogged_hours,arrived,placed,"
                     + "never_placed,wait_p50_s,wait_p95_s,wait_p99_s,wait_max_s,preempted,gpu_hours_lost,"
-                    + "longest_below_guarantee_s\n");
+                    + "longest_below_guarantee_s,gpu8_wait_p99_s\n");
             for (TimedRunResult r : runs) {
                 TenantReport t = r.tenants();
                 if (t == null) {
@@ -97,7 +98,8 @@ public final class TenantReports {
                             String.valueOf(q.arrived()), String.valueOf(q.placed()), String.valueOf(q.neverPlaced()),
                             TimedReport.csv(q.waitP50Seconds()), TimedReport.csv(q.waitP95Seconds()), TimedReport.csv(q.waitP99Seconds()),
                             TimedReport.csv(q.waitMaxSeconds()), String.valueOf(q.preempted()), TimedReport.csv(q.gpuHoursLost()),
-                            TimedReport.csv(q.longestBelowGuaranteeMillis() / 1000.0)));
+                            TimedReport.csv(q.longestBelowGuaranteeMillis() / 1000.0),
+                            TimedReport.csv(q.gpu8WaitP99Seconds())));
                     w.write('\n');
                 }
             }
@@ -154,7 +156,7 @@ public final class TenantReports {
         ObjectNode err = o.putObject("backfillPredictorError");
         err.put("predictedPods", e.predicted());
         err.put("unpredictedPods", e.unpredicted());
-        TimedReport.putNumber(err, "meanAbsolutePercentError", e.meanAbsolutePercentError());
+        TimedReport.putNumber(err, "weightedAbsolutePercentError", e.weightedAbsolutePercentError());
         TimedReport.putNumber(err, "within25PercentShare", e.within25Percent());
         ObjectNode bf = o.putObject("backfill");
         bf.put("reservations", b.reservations());

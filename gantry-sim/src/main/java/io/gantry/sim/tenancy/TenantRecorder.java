@@ -7,6 +7,7 @@ import io.gantry.engine.tenancy.FairShare;
 import io.gantry.engine.tenancy.GangSpec;
 import io.gantry.engine.tenancy.QueueLedger;
 import io.gantry.engine.tenancy.Backfill;
+import io.gantry.sim.report.PodClass;
 import io.gantry.engine.tenancy.QueueSpec;
 import io.gantry.engine.tenancy.QueueTree;
 import io.gantry.engine.tenancy.Tenancy;
@@ -52,6 +53,8 @@ public final class TenantRecorder {
     private final int[] preempted;
     private final double[] lost;
     private final Map<Integer, List<Long>> waits = new HashMap<>();
+    /** 8-GPU pods' wait until their last start (after an eviction they wait again), by pod, with their queue. */
+    private final Map<String, long[]> gpu8Waits = new HashMap<>();
     private final Set<String> firstStarted = new HashSet<>();
     private final Map<String, Integer> runningMembers = new HashMap<>();
     private final Map<String, GangSpec> gangsTouched = new HashMap<>();
@@ -128,6 +131,9 @@ public final class TenantRecorder {
         if (q >= 0 && firstStarted.add(pod.name())) {
             placed[q]++;
             waits.computeIfAbsent(q, k -> new ArrayList<>()).add(waitMillis);
+        }
+        if (q >= 0 && PodClass.of(pod) == PodClass.GPU_8) {
+            gpu8Waits.put(pod.name(), new long[] {q, waitMillis});
         }
         GangSpec gang = TenancyKeys.gangOf(pod);
         if (gang != null) {
@@ -257,6 +263,9 @@ public final class TenantRecorder {
                 longestBelow[q] = Math.max(longestBelow[q], end - belowSince[q]);
             }
             long[] w = waits.getOrDefault(q, List.of()).stream().mapToLong(Long::longValue).sorted().toArray();
+            int queue = q;
+            long[] w8 = gpu8Waits.values().stream().filter(x -> contains(enforced.path((int) x[0]), queue))
+                    .mapToLong(x -> x[1]).sorted().toArray();
             double met = metDenominator[q] > 0 ? metIntegral[q] / metDenominator[q] : Double.NaN;
             if (enforced.isLeaf(q) && !Double.isNaN(met)) {
                 sum += met;
@@ -269,7 +278,8 @@ public final class TenantRecorder {
                     allocIntegral[q] / span / 1000.0, 100.0 * allocIntegral[q] / span / capacity,
                     entIntegral[q] / span / 1000.0, met, backloggedMillis[q] / 3_600_000.0, arrived(q), placed(q),
                     arrived(q) - placed(q), seconds(w, 50), seconds(w, 95), seconds(w, 99),
-                    w.length == 0 ? Double.NaN : w[w.length - 1] / 1000.0, preempted[q], lost[q], longestBelow[q]));
+                    w.length == 0 ? Double.NaN : w[w.length - 1] / 1000.0, preempted[q], lost[q], longestBelow[q],
+                    seconds(w8, 99)));
         }
         double jain = backloggedLeaves == 0 || sumSq == 0 ? 1.0 : sum * sum / (backloggedLeaves * sumSq);
         return new TenantReport(tenancy.mode().label(), rows, violations, partial.size(), inversions, preemptions,

@@ -29,13 +29,14 @@ public record TenantReport(String admission, List<QueueRow> queues, long quotaVi
      * One queue over the run. Times are milliseconds of simulated time; GPU figures are GPUs averaged over the
      * arrival span. {@code entitlementMet} is ∫min(allocated, entitlement) / ∫entitlement over the time the queue
      * had pods waiting (NaN if it never had); {@code longestBelowGuaranteeMillis} the longest stretch it had pods
-     * waiting while it used less than its guarantee.
+     * waiting while it used less than its guarantee; {@code gpu8WaitP99Seconds} the p99 wait of its 8-GPU pods until
+     * their last start (NaN if it had none).
      */
     public record QueueRow(String name, String parent, boolean leaf, double guaranteedGpus, double meanAllocatedGpus,
             double sharePercent, double meanEntitlementGpus, double entitlementMet, double backloggedHours,
             int arrived, int placed, int neverPlaced, double waitP50Seconds, double waitP95Seconds,
             double waitP99Seconds, double waitMaxSeconds, int preempted, double gpuHoursLost,
-            long longestBelowGuaranteeMillis) {
+            long longestBelowGuaranteeMillis, double gpu8WaitP99Seconds) {
 
         public QueueRow {
             requireNonNull(name, "name");

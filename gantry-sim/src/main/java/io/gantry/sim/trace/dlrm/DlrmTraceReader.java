@@ -3,6 +3,7 @@ package io.gantry.sim.trace.dlrm;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.placement.NodePlacement;
 import io.gantry.engine.plugins.GroupDensityLimit;
+import io.gantry.engine.tenancy.TenancyKeys;
 import io.gantry.sim.trace.CsvTable;
 import io.gantry.sim.trace.TimedPod;
 import io.gantry.sim.trace.TimedTrace;
@@ -114,7 +115,8 @@ public final class DlrmTraceReader implements TraceReader {
             }
             PodRequest pod = new PodRequest(name, cpuMilli, memMib, gpuCount, milli, List.of(), 0)
                     .withLabels(Map.of(APP_LABEL, app, ROLE_LABEL, role))
-                    .withPlacement(new NodePlacement(Map.of(ROLE_LABEL, role), List.of(), List.of()));
+                    .withPlacement(new NodePlacement(Map.of(ROLE_LABEL, role), List.of(), List.of()))
+                    .withAttribute(TenancyKeys.OWNER, app); // a service's instances: backfill learns run times per service
             if (max > 0) {
                 pod = pod.withAttribute(GroupDensityLimit.LIMIT, new GroupDensityLimit.Limit(app, (int) max));
             }

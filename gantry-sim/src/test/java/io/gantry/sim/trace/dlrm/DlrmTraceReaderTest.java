@@ -50,6 +50,7 @@ class DlrmTraceReaderTest {
         assertThat(i1.durationMillis()).isEqualTo(1_000_000); // 1130 - 130
         assertThat(i1.pod().memoryMib()).isEqualTo(41_472); // 40.5 GiB
         assertThat(i1.pod().attributes().get(GroupDensityLimit.LIMIT)).isEmpty(); // -1: no limit
+        assertThat(io.gantry.engine.tenancy.TenancyKeys.ownerOf(i1.pod())).isEqualTo("app_1"); // the service
         assertThat(i1.pod().placement().nodeSelector()).containsEntry(DlrmTraceReader.ROLE_LABEL, "CN");
 
         TimedPod i2 = t.pods().get(2); // existed before the start, deleted at 500 s
