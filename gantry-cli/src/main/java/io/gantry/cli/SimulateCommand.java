@@ -164,6 +164,12 @@ final class SimulateCommand implements Callable<Integer> {
                     + " file a cluster is given (default: the built-in workload's queues, or one default queue).")
     private Path queuesFile;
 
+    @Option(names = "--eviction-grace", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Tenants mode: how long an evicted pod keeps running before it is gone (its"
+                    + " terminationGracePeriodSeconds); its preemptor waits for it, e.g. 0s, 30s, 2m"
+                    + " (default: ${DEFAULT-VALUE}, Kubernetes' default).")
+    private String evictionGrace;
+
     @Option(names = "--admission", paramLabel = "A", split = ",",
             description = "Tenants mode: admission policies to compare on the same arrivals: fifo (one queue, no"
                     + " quotas), quota (fixed quotas, no borrowing), gantry (borrowing, reclaim, fair share), backfill"
@@ -180,7 +186,7 @@ final class SimulateCommand implements Callable<Integer> {
                 : policies.stream().map(this::parsePolicy).distinct().toList();
         String m = simulationMode.trim().toLowerCase(Locale.ROOT);
         if (!m.equals("tenants")) {
-            for (String tenantsOnly : List.of("--queues", "--admission")) {
+            for (String tenantsOnly : List.of("--queues", "--admission", "--eviction-grace")) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(tenantsOnly)) {
                     throw usage(tenantsOnly + " belongs to --mode tenants");
                 }
@@ -509,6 +515,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     String maxWait() {
         return maxWait;
+    }
+
+    String evictionGrace() {
+        return evictionGrace;
     }
 
     String sampleInterval() {

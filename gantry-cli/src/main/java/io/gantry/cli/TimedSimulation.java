@@ -111,8 +111,9 @@ final class TimedSimulation {
         TimedReplay.Options replayOptions = new TimedReplay.Options(QueueConfig.kubeDefaultsMillis(), maxWaitMillis,
                 sampleMillis);
         List<TimedReplay> replays = new ArrayList<>();
+        long graceMillis = durationMillis("--eviction-grace", options.evictionGrace(), true);
         for (Tenancy.Mode mode : admissions) {
-            replays.add(new TimedReplay(replayOptions.withAdmission(mode, queues)));
+            replays.add(new TimedReplay(replayOptions.withAdmission(mode, queues).withEvictionGrace(graceMillis)));
         }
         if (builtIn) {
             List<NodeSpec> nodes = SyntheticTenants.nodes();
@@ -233,6 +234,10 @@ final class TimedSimulation {
 
     /** A duration such as 90s, 30m, 6h, 2d or 500ms; a bare number is seconds. Must be positive. */
     long durationMillis(String flag, String text) {
+        return durationMillis(flag, text, false);
+    }
+
+    long durationMillis(String flag, String text, boolean zeroAllowed) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw options.usage(flag + " must be a duration such as 90s, 30m, 6h or 2d"
@@ -247,6 +252,9 @@ final class TimedSimulation {
             case "h" -> 3_600_000;
             default -> 86_400_000;
         };
+        if (zeroAllowed && millis == 0) {
+            return 0;
+        }
         if (millis < 1 || millis > 1e15) {
             throw options.usage(flag + " must be at least 1 ms and at most about 30,000 years, got '" + text + "'");
         }

@@ -11,6 +11,7 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.plugins.PostFilterPlugin;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +28,7 @@ import java.util.Set;
  *       ancestor), when the pod's queue stays within its own guarantee at that level and the queue's
  *       {@code reclaim} policy allows it by priority (Kueue's reclaimWithinCohort).</li>
  * </ul>
- * Never a pod of higher priority, never a pod held at Permit, never when the pod's preemptionPolicy is Never. A
+ * Never a pod of higher priority, never a pod held at Permit or already being evicted, never when the pod's preemptionPolicy is Never. A
  * member of a gang goes only with its whole gang. First the fewest pods that let the queue admit the pod are chosen
  * (anywhere), then on each node the fewest more that let it fit there, kept to the least valuable by reprieving the
  * most valuable first, as kube-scheduler does. Of the nodes that work, the one whose most important victim has the
@@ -44,10 +45,12 @@ public final class Preemption implements PostFilterPlugin {
 
     private final QueueLedger ledger;
     private final QueueTree tree;
+    private final Nominations nominations;
 
-    public Preemption(QueueLedger ledger) {
+    public Preemption(QueueLedger ledger, Nominations nominations) {
         this.ledger = requireNonNull(ledger, "ledger");
         this.tree = ledger.tree();
+        this.nominations = requireNonNull(nominations, "nominations");
     }
 
     @Override
@@ -99,6 +102,7 @@ public final class Preemption implements PostFilterPlugin {
             return PostFilterResult.NOTHING;
         }
         FrameworkHandle framework = cycle.framework();
+        nominations.forget(pod.name()); // it looks again: what it waited for may be gone
         List<Unit> units = eligibleUnits(state, pod, leaf, Set.copyOf(framework.waitingPods()));
         if (units.isEmpty()) {
             return new PostFilterResult("", "preemption: no pod it may evict (none of lower priority in queue "
@@ -106,10 +110,6 @@ public final class Preemption implements PostFilterPlugin {
         }
         GangSpec gang = TenancyKeys.gangOf(pod);
         int missing = gang == null ? 1 : gang.minMember() - ledger.gangPlaced(gang.name());
-        if (missing > 1 && !roomForGang(state, cycle, units, missing)) {
-            return new PostFilterResult("", "preemption: evicting every pod it may evict would not make room for"
-                    + " the " + missing + " members of pod group " + gang.name() + " still to place");
-        }
         List<Unit> quotaVictims = List.of();
         if (!framework.fitsWithout(cycle, -1, List.of())) {
             quotaVictims = fewest(units, u -> framework.fitsWithout(cycle, -1, names(u)));
@@ -118,79 +118,100 @@ public final class Preemption implements PostFilterPlugin {
                         + tree.name(leaf) + " admit it");
             }
         }
+        if (missing <= 1) {
+            Candidate best = best(state, cycle, cycle, units, quotaVictims, Map.of(), false);
+            if (best == null) {
+                return new PostFilterResult("", lastWhyNot);
+            }
+            List<String> victims = names(best.units());
+            nominations.nominate(pod, Map.of(best.node(), 1));
+            return new PostFilterResult(best.node(), victims, "preempting " + victims.size() + " pod(s) for it on "
+                    + best.node() + ": " + String.join(", ", victims));
+        }
+        // a gang: victims for every missing member at once, so that the gang starts when they are gone
+        CycleContext member = CycleContext.of(TenancyKeys.probedAlone(pod), state, framework);
+        List<Unit> taken = new ArrayList<>(quotaVictims);
+        Map<String, Integer> assigned = new java.util.LinkedHashMap<>();
+        String first = null;
+        for (int m = 0; m < missing; m++) {
+            Candidate best = best(state, cycle, member, units, taken, assigned, true);
+            if (best == null) {
+                return new PostFilterResult("", "preemption: room for " + m + " of the " + missing + " members of"
+                        + " pod group " + gang.name() + " still to place, not all: nothing evicted");
+            }
+            first = first == null ? best.node() : first;
+            assigned.merge(best.node(), 1, Integer::sum);
+            for (Unit u : best.units()) {
+                if (!taken.contains(u)) {
+                    taken.add(u);
+                }
+            }
+        }
+        List<String> victims = names(taken);
+        if (victims.isEmpty()) {
+            return PostFilterResult.NOTHING; // room enough without evicting: not this plugin's case
+        }
+        nominations.nominate(pod, assigned); // the free nodes it counted on too, until its victims are gone
+        return new PostFilterResult(first, victims, "preempting " + victims.size() + " pod(s) for pod group "
+                + gang.name() + " (" + missing + " members) on " + String.join(", ", assigned.keySet()) + ": "
+                + String.join(", ", victims));
+    }
+
+    /** Why the last {@link #best} found nothing, for the explanation. */
+    private String lastWhyNot = "";
+
+    /**
+     * The best node for one more pod of this shape with {@code fixed} gone, and the fewest more victims it needs
+     * there; null if none ({@link #lastWhyNot} says why). With {@code gangMembers}, {@code assigned} says how many
+     * members the node already counts for, and a node that has room without victims is a candidate too.
+     */
+    private Candidate best(ClusterState state, CycleContext cycle, CycleContext probe, List<Unit> units,
+            List<Unit> fixed, Map<String, Integer> assigned, boolean gangMembers) {
+        FrameworkHandle framework = cycle.framework();
+        PodRequest pod = cycle.pod();
         List<Candidate> candidates = new ArrayList<>();
         int wanted = Math.min(MAX_CANDIDATES, Math.max(MIN_CANDIDATES, state.nodeCount() / 10));
-        Set<Unit> inQuota = new HashSet<>(quotaVictims);
+        Set<Unit> gone = new HashSet<>(fixed);
         for (int slot = 0; slot < state.slotCount() && candidates.size() < wanted; slot++) {
             if (!state.isActive(slot) || !mightFit(state, cycle, slot, units)) {
                 continue;
             }
             String node = state.nodeName(slot);
-            List<Unit> fixed = quotaVictims;
+            int already = assigned.getOrDefault(node, 0);
             int s = slot;
-            if (framework.fitsWithout(cycle, slot, names(fixed))) {
-                if (!fixed.isEmpty()) {
+            java.util.function.Predicate<List<Unit>> fits = u -> framework.fitsWithout(probe, s, names(u))
+                    && (!gangMembers || membersFitting(state, s, pod, names(u)) > already);
+            if (fits.test(fixed)) {
+                if (!fixed.isEmpty() || gangMembers) {
                     candidates.add(new Candidate(node, fixed));
                 }
                 continue; // without victims it fits already: not this plugin's case
             }
             List<Unit> local = new ArrayList<>();
             for (Unit u : units) {
-                if (!inQuota.contains(u) && u.nodes().contains(node)) {
+                if (!gone.contains(u) && u.nodes().contains(node)) {
                     local.add(u);
                 }
             }
             if (local.isEmpty()) {
                 continue;
             }
-            List<Unit> kept = reprieve(fixed, local, u -> framework.fitsWithout(cycle, s, names(u)));
+            List<Unit> kept = reprieve(fixed, local, fits);
             if (kept != null) {
                 candidates.add(new Candidate(node, kept));
             }
         }
         if (candidates.isEmpty()) {
-            return new PostFilterResult("", "preemption: no node where evicting the pods it may evict would make"
-                    + " room");
+            lastWhyNot = "preemption: no node where evicting the pods it may evict would make room";
+            return null;
         }
         int r = resource(pod);
         candidates.removeIf(c -> !takesOnlyBorrowed(c, r));
         if (candidates.isEmpty()) {
-            return new PostFilterResult("", "preemption: making room would take more than the borrowing queues"
-                    + " borrow");
+            lastWhyNot = "preemption: making room would take more than the borrowing queues borrow";
+            return null;
         }
-        Candidate best = candidates.stream().min(BEST).orElseThrow();
-        List<String> victims = names(best.units());
-        return new PostFilterResult(best.node(), victims, "preempting " + victims.size() + " pod(s) for it on "
-                + best.node() + ": " + String.join(", ", victims));
-    }
-
-    /**
-     * Whether, with every pod it may evict gone, {@code missing} members of the pod's gang would fit: on each node
-     * where one member passes the filters, as many as its freed GPUs, CPU and memory hold. A member alone must not
-     * evict for a gang that cannot start: it would be held, the gang released, and the room it made taken back by
-     * its victims, again and again.
-     */
-    private static boolean roomForGang(ClusterState state, CycleContext cycle, List<Unit> units, int missing) {
-        FrameworkHandle framework = cycle.framework();
-        PodRequest pod = cycle.pod();
-        CycleContext member = CycleContext.of(TenancyKeys.probedAlone(pod), state, framework);
-        long room = 0;
-        for (int slot = 0; slot < state.slotCount() && room < missing; slot++) {
-            if (!state.isActive(slot) || !mightFit(state, cycle, slot, units)) {
-                continue;
-            }
-            String node = state.nodeName(slot);
-            List<String> here = new ArrayList<>();
-            for (Unit u : units) {
-                if (u.nodes().contains(node)) {
-                    here.addAll(u.pods());
-                }
-            }
-            if (framework.fitsWithout(member, slot, here)) {
-                room += membersFitting(state, slot, pod, here);
-            }
-        }
-        return room >= missing;
+        return candidates.stream().min(BEST).orElseThrow();
     }
 
     /** How many pods of this shape the node would hold with these pods gone (at least one: the filters said so). */
@@ -292,7 +313,8 @@ public final class Preemption implements PostFilterPlugin {
         List<Unit> units = new ArrayList<>();
         for (GpuAllocation a : state.allocations()) {
             QueueLedger.Charge c = ledger.charge(a.podName());
-            int lender = c == null || waiting.contains(a.podName()) ? NOT_ELIGIBLE : lender(pod, leaf, c, demand);
+            int lender = c == null || waiting.contains(a.podName()) || ledger.isTerminating(a.podName()) ? NOT_ELIGIBLE
+                    : lender(pod, leaf, c, demand);
             boolean ok = lender != NOT_ELIGIBLE;
             GangSpec gang = c == null ? null : c.gang();
             if (gang != null) {
@@ -363,8 +385,9 @@ public final class Preemption implements PostFilterPlugin {
         }
         int a = mine[i];
         int b = theirs[j];
-        boolean theyBorrow = ledger.used(b, r) > tree.guaranteed(b, r);
-        boolean weStayWithin = ledger.used(a, r) + demand[r] <= tree.guaranteed(a, r);
+        boolean theyBorrow = ledger.used(b, r) - ledger.leaving(b, r) > tree.guaranteed(b, r);
+        // preemptors still waiting for their victims to go count as in their queue already
+        boolean weStayWithin = ledger.used(a, r) + ledger.nominated(a, r) + demand[r] <= tree.guaranteed(a, r);
         return theyBorrow && weStayWithin ? b : NOT_ELIGIBLE;
     }
 
@@ -387,7 +410,8 @@ public final class Preemption implements PostFilterPlugin {
             }
         }
         for (Map.Entry<Integer, long[]> e : byLender.entrySet()) {
-            long borrowed = ledger.used(e.getKey(), r) - tree.guaranteed(e.getKey(), r);
+            long borrowed = ledger.used(e.getKey(), r) - ledger.leaving(e.getKey(), r)
+                    - tree.guaranteed(e.getKey(), r);
             if (e.getValue()[0] - e.getValue()[1] >= borrowed) {
                 return false;
             }

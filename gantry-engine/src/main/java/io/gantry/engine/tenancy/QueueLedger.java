@@ -29,6 +29,10 @@ public final class QueueLedger implements ClusterListener {
     private final Map<String, Integer> gangPlaced = new HashMap<>();
     private long sequence;
 
+    private final java.util.Set<String> terminating = new java.util.HashSet<>();
+    /** Preemptors waiting for their victims to go, with their queue and demand. */
+    private final Map<String, Charge> nominations = new HashMap<>();
+
     public QueueLedger(QueueTree tree, ClusterState state) {
         this.tree = requireNonNull(tree, "tree");
         this.used = new long[tree.size()][tree.resourceCount()];
@@ -208,5 +212,69 @@ public final class QueueLedger implements ClusterListener {
             j--;
         }
         return i >= 0 && j >= 0 && servedBefore(pa[i], pb[j]);
+    }
+
+    /**
+     * The host evicts this placed pod: it keeps its node through its grace period, and no preemption may choose it
+     * again meanwhile (kube-scheduler skips pods being deleted).
+     */
+    public void evicting(String podName) {
+        terminating.add(requireNonNull(podName, "podName"));
+    }
+
+    /** The evicted pod is gone (or never left): it may be chosen again once placed again. */
+    public void evicted(String podName) {
+        terminating.remove(podName);
+    }
+
+    public boolean isTerminating(String podName) {
+        return terminating.contains(podName);
+    }
+
+    /** What pods being evicted still hold of resource r in queue q (and its descendants): use that is leaving. */
+    public long leaving(int q, int r) {
+        long total = 0;
+        for (String name : terminating) {
+            Charge c = charges.get(name);
+            if (c != null && c.queue() >= 0) {
+                for (int a : tree.path(c.queue())) {
+                    if (a == q) {
+                        total += c.demand()[r];
+                        break;
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The pod evicted others and waits for them to go (nominatedNodeName): until it is placed or gives up
+     * ({@link #nominationDone}), its demand counts as its queue's for further reclaim, so that other pods of the
+     * queue do not evict again for the same guarantee.
+     */
+    public void nominate(PodRequest pod) {
+        int q = tree.indexOf(TenancyKeys.queueOf(pod));
+        if (q >= 0) {
+            nominations.put(pod.name(), new Charge(q, demand(pod, ""), 0, pod.priority(), null));
+        }
+    }
+
+    public void nominationDone(String podName) {
+        nominations.remove(podName);
+    }
+
+    /** The demand of resource r of the nominated preemptors in queue q (and its descendants). */
+    public long nominated(int q, int r) {
+        long total = 0;
+        for (Charge c : nominations.values()) {
+            for (int a : tree.path(c.queue())) {
+                if (a == q) {
+                    total += c.demand()[r];
+                    break;
+                }
+            }
+        }
+        return total;
     }
 }

@@ -53,12 +53,14 @@ public final class Tenancy {
     private final QueueLedger ledger;
     private final Coscheduling coscheduling;
     private final Backfill backfill;
+    private final Nominations nominations;
 
     private Tenancy(Mode mode, QueueTree tree, ClusterState state, LongSupplier clock) {
         this.mode = mode;
         this.tree = tree;
         this.ledger = new QueueLedger(tree, state);
         this.backfill = mode == Mode.BACKFILL ? new Backfill(ledger, new RuntimePredictor(), clock) : null;
+        this.nominations = new Nominations(ledger);
         this.coscheduling = backfill == null ? new Coscheduling(ledger) : new Coscheduling(ledger, backfill::turnsAway);
     }
 
@@ -98,6 +100,11 @@ public final class Tenancy {
         return coscheduling;
     }
 
+    /** The room preemptors wait for while their victims go; the host forgets a preemptor that is deleted. */
+    public Nominations nominations() {
+        return nominations;
+    }
+
     /** Backfill with reservations and its run-time predictor: in {@link Mode#BACKFILL} only. */
     public Optional<Backfill> backfill() {
         return Optional.ofNullable(backfill);
@@ -112,7 +119,8 @@ public final class Tenancy {
                 .reserve(coscheduling).permit(coscheduling);
         if (mode != Mode.FIFO) {
             QueueQuota quota = new QueueQuota(ledger);
-            b.preFilter(quota).filter(quota).postFilter(new Preemption(ledger));
+            b.preFilter(quota).filter(quota).preFilter(nominations).filter(nominations).listener(nominations)
+                    .postFilter(new Preemption(ledger, nominations));
         }
         b.postFilter(coscheduling);
         if (backfill != null) {

@@ -159,6 +159,45 @@ class PreemptionTest {
         c.tenancy.coscheduling().memberAdded(member("w1", "a", 4, gang));
         ScheduleResult.Unschedulable r = unschedulable(c.schedule(w0));
         assertThat(r.victims()).isEmpty();
-        assertThat(r.explanation().postFilterMessage()).contains("would not make room for the 2 members of pod group g");
+        assertThat(r.explanation().postFilterMessage()).contains("room for 1 of the 2 members of pod group g still to place, not all: nothing evicted");
+    }
+
+    @Test
+    void aGangEvictsForAllItsMissingMembersAtOnce() {
+        TenantCluster c = new TenantCluster(Tenancy.Mode.FULL, List.of(queue("a", "", 1, 8, NONE, NONE),
+                queue("b", "", 1, 0, NONE, NONE)), 2, 4);
+        for (String n : List.of("n0", "n1")) {
+            assertThat(c.scheduler.scheduleOn(pod("b-" + n, "b", 4, 0), n).isScheduled()).isTrue();
+        }
+        GangSpec gang = new GangSpec("g", 2, 60);
+        PodRequest w0 = member("w0", "a", 4, gang);
+        PodRequest w1 = member("w1", "a", 4, gang);
+        c.tenancy.coscheduling().memberAdded(w0);
+        c.tenancy.coscheduling().memberAdded(w1);
+        ScheduleResult.Unschedulable r = unschedulable(c.schedule(w0));
+        assertThat(r.victims()).containsExactlyInAnyOrder("b-n0", "b-n1");
+        assertThat(c.tenancy.nominations().nominatedFor(w1)).containsOnlyKeys("n0", "n1");
+    }
+
+    @Test
+    void theRoomAPreemptorWaitsForIsNotTakenByPodsOfLowerOrEqualPriority() {
+        TenantCluster c = twoTeams(ReclaimPolicy.LOWER_OR_EQUAL_PRIORITY);
+        fill(c, "b", 8, 0);
+        ScheduleResult.Unschedulable r = unschedulable(c.schedule(pod("a0", "a", 2, 0)));
+        assertThat(r.victims()).hasSize(2);
+        for (String v : r.victims()) {
+            c.scheduler.release(v); // the victims' grace period is over
+        }
+        String node = r.nominatedNode();
+        ScheduleResult other = c.scheduler.scheduleOn(pod("b-late", "b", 1, 0), node);
+        assertThat(other.isScheduled()).isFalse();
+        assertThat(((ScheduleResult.Unschedulable) other).explanation().message())
+                .contains("room only for pods nominated there by preemption");
+        assertThat(c.scheduler.scheduleOn(pod("urgent", "b", 1, 5), node).isScheduled()).isTrue(); // higher priority
+        c.scheduler.release("urgent");
+        assertThat(c.scheduler.scheduleOn(pod("a0", "a", 2, 0), node).isScheduled()).isTrue();
+        assertThat(c.tenancy.nominations().size()).isZero(); // placed: the nomination ends
+        c.scheduler.release("a0");
+        assertThat(c.scheduler.scheduleOn(pod("b-late", "b", 1, 0), node).isScheduled()).isTrue();
     }
 }

@@ -63,15 +63,23 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
     public static final long NO_MAX_WAIT = -1;
     /** Sample interval 0: one sample after every moment with events, so no peak is missed. */
     public static final long AT_EVENTS = 0;
+    /** Kubernetes' default terminationGracePeriodSeconds. */
+    public static final long DEFAULT_EVICTION_GRACE_MILLIS = 30_000;
 
     /**
      * @param queue backoff and maximum unschedulable stay, in milliseconds
      * @param maxWaitMillis give a pod up after waiting this long, or {@link #NO_MAX_WAIT}
      * @param sampleIntervalMillis simulated time between two samples of the time series, or {@link #AT_EVENTS}
+     * @param evictionGraceMillis how long an evicted pod keeps running (and holding its node) before it is gone, as a
+     *     pod's terminationGracePeriodSeconds; its preemptor waits for it
      */
     public record Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis, Tenancy.Mode admission,
-            List<QueueSpec> queues) {
+            List<QueueSpec> queues, long evictionGraceMillis) {
         public Options {
+            if (evictionGraceMillis < 0) {
+                throw new IllegalArgumentException("eviction grace period must not be negative, got "
+                        + evictionGraceMillis);
+            }
             requireNonNull(queue, "queue");
             queues = List.copyOf(requireNonNull(queues, "queues"));
             if (maxWaitMillis < 0 && maxWaitMillis != NO_MAX_WAIT) {
@@ -84,7 +92,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
 
         /** Without queues: every pod in one scheduling queue, no quotas, gangs or preemption. */
         public Options(QueueConfig queue, long maxWaitMillis, long sampleIntervalMillis) {
-            this(queue, maxWaitMillis, sampleIntervalMillis, null, List.of());
+            this(queue, maxWaitMillis, sampleIntervalMillis, null, List.of(), DEFAULT_EVICTION_GRACE_MILLIS);
         }
 
         /** kube-scheduler's queue timings, no give-up, a sample after every moment with events. */
@@ -94,7 +102,12 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
 
         /** The same options under an admission policy ({@code null}: none) with these queues. */
         public Options withAdmission(Tenancy.Mode mode, List<QueueSpec> queueSpecs) {
-            return new Options(queue, maxWaitMillis, sampleIntervalMillis, mode, queueSpecs);
+            return new Options(queue, maxWaitMillis, sampleIntervalMillis, mode, queueSpecs, evictionGraceMillis);
+        }
+
+        /** The same options with evicted pods running this long before they are gone (0: at once). */
+        public Options withEvictionGrace(long millis) {
+            return new Options(queue, maxWaitMillis, sampleIntervalMillis, admission, queues, millis);
         }
     }
 
@@ -112,6 +125,7 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
     private static final int GIVE_UP = 2;
     private static final int RETRY = 3;
     private static final int PERMIT_TIMEOUT = 4;
+    private static final int TERMINATED = 5;
 
     /** {@code generation}: a completion is stale once its pod was evicted (and perhaps placed again). */
     private record Event(long time, int kind, int pod, int generation) {
@@ -157,6 +171,10 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
         final int[] generation;
         /** Pods Permit holds (gang members waiting for the rest), by name, with their index. */
         final Map<String, Integer> held = new HashMap<>();
+        /** Preemptors waiting for their victims' grace periods to end: how many victims are still terminating. */
+        final Map<Integer, Integer> awaitingVictims = new HashMap<>();
+        /** The preemptors waiting for a terminating victim, by the victim's index. */
+        final Map<Integer, List<Integer>> preemptorsOf = new HashMap<>();
         long nowMillis;
         final PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.time != b.time
                 ? Long.compare(a.time, b.time) : a.kind != b.kind ? Integer.compare(a.kind, b.kind)
@@ -311,6 +329,8 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                         if (tenancy != null) {
                             tenancy.coscheduling().memberGone(gone);
                             tenancy.backfill().ifPresent(b -> b.forget(gone.name()));
+                            tenancy.nominations().forget(gone.name());
+                            tenancy.ledger().nominationDone(gone.name());
                             recorder.pending(gone, -1);
                         }
                     }
@@ -324,6 +344,11 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
                     pendingChanges--;
                     scheduler.expireWaiting();
                     settleHeld(now);
+                }
+                case TERMINATED -> {
+                    pendingChanges--;
+                    lastChange = now;
+                    gone(e.pod, now);
                 }
                 default -> throw new IllegalStateException("unknown event kind " + e.kind);
             }
@@ -351,6 +376,9 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             ScheduleResult result = scheduler.schedule(pod);
             if (result instanceof ScheduleResult.Unschedulable u && !u.victims().isEmpty()) {
                 evict(u.victims(), pod, now);
+                if (options.evictionGraceMillis() > 0) {
+                    return; // it waits, in flight, for its victims to go: then it is tried first (gone)
+                }
                 attempts++;
                 result = scheduler.schedule(pod); // the room it made is its own at once
             }
@@ -456,27 +484,70 @@ public record TimedReplay(Options options) implements Scenario<TimedWorkload, Ti
             queue.onClusterChange(now);
         }
 
-        /** Preemption chose these running pods: they stop now and wait again, to run from the start. */
+        /**
+         * Preemption chose these running pods: each is told to go, and keeps running (holding its node) for the
+         * grace period; then it is gone and waits again, to run from the start. Its preemptor waits for all of them.
+         */
         void evict(List<String> victims, PodRequest preemptor, long now) {
+            long grace = options.evictionGraceMillis();
+            int p = index.get(preemptor.name());
             for (String name : victims) {
                 int i = index.get(name);
                 PodRequest victim = pods.get(i).pod();
-                scheduler.release(name);
                 generation[i]++;
-                cpuUsed -= victim.cpuMilli();
-                running--;
-                lastChange = now;
                 if (!pods.get(i).runsToEnd()) {
                     pendingChanges--; // its completion event is stale now
                 }
-                recorder.evicted(victim, preemptor, now - placedAt[i]);
-                placedAt[i] = -1;
+                recorder.evicted(victim, preemptor, now + grace - placedAt[i]);
                 evictions++;
-                queue.add(victim, now);
-                recorder.pending(victim, +1);
+                if (grace == 0) {
+                    release(i, now);
+                } else {
+                    tenancy.ledger().evicting(name);
+                    preemptorsOf.computeIfAbsent(i, k -> new ArrayList<>()).add(p);
+                    awaitingVictims.merge(p, 1, Integer::sum);
+                    events.add(new Event(now + grace, TERMINATED, i, generation[i]));
+                    pendingChanges++;
+                }
             }
+            if (grace == 0) {
+                fitsNowhere.clear();
+                queue.onClusterChange(now);
+            } else {
+                tenancy.ledger().nominate(preemptor);
+            }
+        }
+
+        /** An evicted pod's grace period is over: it is gone; the preemptor whose last victim it was goes next. */
+        void gone(int i, long now) {
+            release(i, now);
             fitsNowhere.clear();
             queue.onClusterChange(now);
+            for (int p : preemptorsOf.getOrDefault(i, List.of())) {
+                if (awaitingVictims.merge(p, -1, Integer::sum) != 0) {
+                    continue;
+                }
+                awaitingVictims.remove(p);
+                tenancy.ledger().nominationDone(pods.get(p).pod().name());
+                if (!givenUp[p] && placedAt[p] < 0 && !held.containsKey(pods.get(p).pod().name())) {
+                    boolean byPriority = tenancy.mode() != Tenancy.Mode.FIFO;
+                    attempt(pods.get(p).pod(), now, byPriority); // the room it made is its own first
+                }
+            }
+            preemptorsOf.remove(i);
+        }
+
+        /** The evicted pod leaves its node and waits again. */
+        void release(int i, long now) {
+            PodRequest victim = pods.get(i).pod();
+            scheduler.release(victim.name());
+            tenancy.ledger().evicted(victim.name());
+            cpuUsed -= victim.cpuMilli();
+            running--;
+            lastChange = now;
+            placedAt[i] = -1;
+            queue.add(victim, now);
+            recorder.pending(victim, +1);
         }
 
         /** Samples every sample time before {@code time}: the cluster as after every event up to that time. */

@@ -168,4 +168,37 @@ class TimedReplayTest {
         assertThat(r.gpuHoursServed()).isCloseTo(2.0, within(1e-9));
         assertThat(r.meanAllocationWhileArriving()).isCloseTo(100.0, within(1e-9));
     }
+
+    /** team-b borrows the one GPU at 0 s; team-a, owed it by its guarantee, arrives at 10 s and reclaims it. */
+    private static TimedRunResult reclaim(long graceMillis) {
+        var queues = List.of(
+                new io.gantry.engine.tenancy.QueueSpec("team-a", "", 1, List.of(new io.gantry.engine.tenancy.QuotaLimit(
+                        io.gantry.engine.tenancy.QuotaResource.GPU, 1000, io.gantry.engine.tenancy.QuotaLimit.UNLIMITED,
+                        io.gantry.engine.tenancy.QuotaLimit.UNLIMITED)),
+                        io.gantry.engine.tenancy.ReclaimPolicy.LOWER_OR_EQUAL_PRIORITY,
+                        io.gantry.engine.tenancy.WithinQueuePolicy.LOWER_PRIORITY),
+                new io.gantry.engine.tenancy.QueueSpec("team-b", "", 1, List.of(),
+                        io.gantry.engine.tenancy.ReclaimPolicy.LOWER_OR_EQUAL_PRIORITY,
+                        io.gantry.engine.tenancy.WithinQueuePolicy.LOWER_PRIORITY));
+        TimedReplay replay = new TimedReplay(TimedReplay.Options.defaults()
+                .withAdmission(io.gantry.engine.tenancy.Tenancy.Mode.FULL, queues).withEvictionGrace(graceMillis));
+        TimedPod b = new TimedPod(PodRequest.of("b", 1000, 1024, 1, 1000)
+                .withAttribute(io.gantry.engine.tenancy.TenancyKeys.QUEUE, "team-b"), 0, ms(1000));
+        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, 1, 1000)
+                .withAttribute(io.gantry.engine.tenancy.TenancyKeys.QUEUE, "team-a"), ms(10), ms(100));
+        return run(replay, oneGpu(), 1, b, a);
+    }
+
+    @Test
+    void anEvictedPodRunsThroughItsGracePeriodAndItsPreemptorWaitsForIt() {
+        TimedRunResult r = reclaim(30_000);
+        var team = r.tenants().queues().stream().filter(q -> q.name().equals("team-a")).findFirst().orElseThrow();
+        assertThat(team.waitMaxSeconds()).isEqualTo(30.0); // evicted at 10 s, gone at 40 s
+        assertThat(r.tenants().preemptions()).isEqualTo(1);
+        assertThat(r.tenants().gpuHoursLost()).isCloseTo(40 / 3600.0, within(1e-9)); // b ran 0..40 s for nothing
+        TimedRunResult instant = reclaim(0);
+        var teamNow = instant.tenants().queues().stream().filter(q -> q.name().equals("team-a")).findFirst()
+                .orElseThrow();
+        assertThat(teamNow.waitMaxSeconds()).isZero();
+    }
 }
