@@ -17,6 +17,12 @@ import org.awaitility.Awaitility;
 final class KubeTestSupport {
 
     static final String NS = "team-a";
+    /**
+     * What preemption (on by default, as in kube-scheduler) adds to FailedScheduling when no pod may make room: the
+     * test pods are all of priority 0 in the default queue.
+     */
+    static final String NO_VICTIMS = " preemption: no pod it may evict (none of lower priority in queue default, and"
+            + " no borrowing queue it may reclaim from)";
 
     private KubeTestSupport() {
     }

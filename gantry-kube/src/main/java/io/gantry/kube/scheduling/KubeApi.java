@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.gantry.engine.GpuAllocation;
@@ -104,6 +105,99 @@ public final class KubeApi {
         }
     }
 
+    /** What an eviction request came to. */
+    public enum EvictOutcome {
+        /** 200/201: granted (the pod terminates with its grace period), or would be in a dry run. */
+        EVICTED,
+        /** 429: a PodDisruptionBudget does not allow it now. */
+        BLOCKED,
+        /** 404 (or 409 on a changed UID): the pod is gone, or is another pod now. */
+        GONE,
+        /** Anything else. */
+        ERROR
+    }
+
+    public record EvictResult(EvictOutcome outcome, int code, String message) {
+    }
+
+    /**
+     * Asks the Eviction API ({@code POST pods/{name}/eviction}, policy/v1) to evict the pod: the API server checks
+     * the PodDisruptionBudgets covering it (429 when one does not allow it) and deletes it gracefully, with its own
+     * {@code terminationGracePeriodSeconds} (no grace period is given here, so none is shortened). The pod's UID is a
+     * precondition, so a new pod of the same name is never evicted. {@code dryRun}: only ask whether it would be.
+     */
+    public EvictResult evict(String namespace, String name, String uid, boolean dryRun) {
+        ObjectNode eviction = JSON.createObjectNode();
+        eviction.put("apiVersion", "policy/v1").put("kind", "Eviction");
+        eviction.putObject("metadata").put("name", name).put("namespace", namespace);
+        ObjectNode options = eviction.putObject("deleteOptions");
+        if (uid != null && !uid.isEmpty()) {
+            options.putObject("preconditions").put("uid", uid);
+        }
+        if (dryRun) {
+            options.putArray("dryRun").add("All");
+        }
+        String url = podUrl(namespace, name) + "/eviction" + (dryRun ? "?dryRun=All" : "");
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
+                .post("application/json", eviction.toString()).build();
+        try {
+            HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class)
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            int code = response.code();
+            String message = statusMessage(response.body() == null ? "" : response.body());
+            EvictOutcome outcome = code >= 200 && code < 300 ? EvictOutcome.EVICTED : code == 429
+                    ? EvictOutcome.BLOCKED : code == 404 || code == 409 ? EvictOutcome.GONE : EvictOutcome.ERROR;
+            return new EvictResult(outcome, code, outcome == EvictOutcome.EVICTED ? "" : message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new EvictResult(EvictOutcome.ERROR, 0, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            return new EvictResult(EvictOutcome.ERROR, 0, String.valueOf(e.getCause() == null ? e : e.getCause()));
+        }
+    }
+
+    /**
+     * Sets the pod's {@code status.nominatedNodeName} (a merge patch of {@code pods/status}), as kube-scheduler does
+     * for a preemptor: where room is being made for it. Empty clears it.
+     */
+    public void nominate(String namespace, String name, String node) {
+        ObjectNode patch = JSON.createObjectNode();
+        ObjectNode status = patch.putObject("status");
+        if (node.isEmpty()) {
+            status.putNull("nominatedNodeName");
+        } else {
+            status.put("nominatedNodeName", node);
+        }
+        try {
+            client.pods().inNamespace(namespace).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** Queues (cluster-scoped) and PodGroups (namespaced), as fabric8 generic resources; no discovery needed. */
+    public static final ResourceDefinitionContext QUEUES = new ResourceDefinitionContext.Builder()
+            .withGroup("scheduling.gantry.io").withVersion("v1alpha1").withKind("Queue").withPlural("queues")
+            .withNamespaced(false).build();
+    public static final ResourceDefinitionContext POD_GROUPS = new ResourceDefinitionContext.Builder()
+            .withGroup("scheduling.x-k8s.io").withVersion("v1alpha1").withKind("PodGroup").withPlural("podgroups")
+            .withNamespaced(true).build();
+
+    /** Merges {@code status} (JSON) into the Queue's status subresource. A queue deleted meanwhile is no error. */
+    public void queueStatus(String name, String status) {
+        try {
+            client.genericKubernetesResources(QUEUES).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + status + "}");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
     private static String statusMessage(String body) {
         try {
             return JSON.readTree(body).path("message").asString(body);
@@ -116,6 +210,12 @@ public final class KubeApi {
     public void event(Pod pod, String type, String reason, String action, String message) {
         event("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), type,
                 reason, action, message);
+    }
+
+    /** A core/v1 event on a pod known by its key parts and UID (a pod whose object is not at hand, e.g. a victim). */
+    public void podEvent(String namespace, String name, String uid, String type, String reason, String action,
+            String message) {
+        event("Pod", namespace, name, uid, type, reason, action, message);
     }
 
     /**

@@ -1,0 +1,255 @@
+package io.gantry.kube.scheduling;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.gantry.engine.tenancy.GangSpec;
+import io.gantry.engine.tenancy.QueueObjects;
+import io.gantry.engine.tenancy.QueueSpec;
+import io.gantry.engine.tenancy.QueueTree;
+import io.gantry.kube.model.TenancyCatalog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multi-tenant objects as the watches last showed them: Queue objects (parsed by the engine's
+ * {@link QueueObjects}; one that does not parse is kept with its error, never dropped silently), the queue each
+ * Namespace's label names, and PodGroups. The valid queues form the {@link QueueTree} the engine is built with; when
+ * the valid queues together do not form a tree (a missing parent, a cycle, children guaranteed more than their
+ * parent), the last tree that worked stays in force and every queue reports why. {@link #takeChanged()} says when the
+ * engine must be rebuilt and pending pods translated again.
+ *
+ * <p>Not thread-safe: the scheduling loop owns it.
+ */
+final class TenantObjects implements TenancyCatalog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantObjects.class);
+
+    /** One Queue object: its spec when it parsed, else the reason it did not. */
+    record QueueEntry(String name, QueueSpec spec, String problem) {
+    }
+
+    private final Map<String, QueueEntry> queues = new TreeMap<>();
+    private final Map<String, String> namespaceQueues = new HashMap<>();
+    private final Map<String, PodGroupSpec> podGroups = new HashMap<>();
+    private final Map<String, String> podGroupProblems = new HashMap<>();
+    /** The queues the engine runs with: the last valid set that formed a tree. */
+    private List<QueueSpec> inForce = List.of();
+    private QueueTree tree = QueueTree.of(List.of());
+    /** Why the valid queues do not form a tree now; empty when they do. */
+    private String treeProblem = "";
+    private boolean changed;
+
+    // ---- watch events --------------------------------------------------------------------------------------
+
+    void queueChanged(GenericKubernetesResource queue) {
+        String name = queue.getMetadata().getName();
+        QueueEntry entry;
+        try {
+            entry = new QueueEntry(name, QueueObjects.parse(asMap(queue), "Queue " + name), null);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{}; pods naming queue {} wait until it is fixed", e.getMessage(), name);
+            entry = new QueueEntry(name, null, e.getMessage());
+        }
+        if (!entry.equals(queues.put(name, entry))) {
+            retree();
+        }
+    }
+
+    void queueDeleted(GenericKubernetesResource queue) {
+        if (queues.remove(queue.getMetadata().getName()) != null) {
+            retree();
+        }
+    }
+
+    void namespaceChanged(Namespace ns) {
+        Map<String, String> labels = ns.getMetadata().getLabels();
+        String queue = labels == null ? null : labels.get(QUEUE_LABEL);
+        String name = ns.getMetadata().getName();
+        String old = queue == null ? namespaceQueues.remove(name) : namespaceQueues.put(name, queue);
+        if (!java.util.Objects.equals(old, queue)) {
+            changed = true;
+        }
+    }
+
+    void namespaceDeleted(Namespace ns) {
+        if (namespaceQueues.remove(ns.getMetadata().getName()) != null) {
+            changed = true;
+        }
+    }
+
+    void podGroupChanged(GenericKubernetesResource group) {
+        String ns = group.getMetadata().getNamespace();
+        String name = group.getMetadata().getName();
+        String key = ns + "/" + name;
+        PodGroupSpec spec = null;
+        String problem = null;
+        try {
+            spec = podGroupSpec(ns, name, group.getAdditionalProperties().get("spec"));
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+            LOG.warn("PodGroup {}: {}; its pods wait until it is fixed", key, problem);
+        }
+        boolean differs = !java.util.Objects.equals(spec, podGroups.get(key))
+                || !java.util.Objects.equals(problem, podGroupProblems.get(key));
+        put(podGroups, key, spec);
+        put(podGroupProblems, key, problem);
+        changed |= differs;
+    }
+
+    void podGroupDeleted(GenericKubernetesResource group) {
+        String key = group.getMetadata().getNamespace() + "/" + group.getMetadata().getName();
+        changed |= podGroups.remove(key) != null | podGroupProblems.remove(key) != null;
+    }
+
+    private static <V> void put(Map<String, V> map, String key, V value) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
+        }
+    }
+
+    /** True once after anything changed that pods' queues and gangs, or the engine's queues, depend on. */
+    boolean takeChanged() {
+        boolean c = changed;
+        changed = false;
+        return c;
+    }
+
+    // ---- what the engine and the status writer read --------------------------------------------------------
+
+    /** The queues the engine is built with (the default queue is added by the engine). */
+    List<QueueSpec> queuesInForce() {
+        return inForce;
+    }
+
+    QueueTree tree() {
+        return tree;
+    }
+
+    /** Every Queue object, valid or not, by name. */
+    Map<String, QueueEntry> queueObjects() {
+        return java.util.Collections.unmodifiableMap(queues);
+    }
+
+    /** Why the valid queues do not form a tree (the previous tree stays in force); empty when they do. */
+    String treeProblem() {
+        return treeProblem;
+    }
+
+    private void retree() {
+        changed = true;
+        List<QueueSpec> valid = new ArrayList<>();
+        for (QueueEntry e : queues.values()) {
+            if (e.spec() != null) {
+                valid.add(e.spec());
+            }
+        }
+        try {
+            tree = QueueTree.of(valid);
+            inForce = List.copyOf(valid);
+            treeProblem = "";
+        } catch (IllegalArgumentException e) {
+            treeProblem = e.getMessage();
+            LOG.warn("the queues do not form a tree ({}); the previous {} queue(s) stay in force until fixed",
+                    treeProblem, inForce.size());
+        }
+    }
+
+    // ---- TenancyCatalog ------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<String> namespaceQueue(String namespace) {
+        return Optional.ofNullable(namespaceQueues.get(namespace));
+    }
+
+    @Override
+    public Optional<String> queueProblem(String name) {
+        int q = tree.indexOf(name);
+        if (q >= 0) {
+            if (!tree.isLeaf(q)) {
+                List<String> children = new ArrayList<>();
+                for (int c : tree.children(q)) {
+                    children.add(tree.name(c));
+                }
+                return Optional.of("has child queues (" + String.join(", ", children)
+                        + "); pods go to a leaf queue: label the pod or its namespace with one of those");
+            }
+            return Optional.empty();
+        }
+        QueueEntry e = queues.get(name);
+        if (e != null && e.problem() != null) {
+            return Optional.of("is not valid: " + e.problem());
+        }
+        if (e != null) {
+            return Optional.of("is not in force: " + treeProblem);
+        }
+        return Optional.of("does not exist; create the Queue (kubectl get queues lists them) or fix the label");
+    }
+
+    @Override
+    public Optional<PodGroupSpec> podGroup(String namespace, String name) {
+        return Optional.ofNullable(podGroups.get(namespace + "/" + name));
+    }
+
+    @Override
+    public Optional<String> podGroupProblem(String namespace, String name) {
+        return Optional.ofNullable(podGroupProblems.get(namespace + "/" + name));
+    }
+
+    // ---- parsing -------------------------------------------------------------------------------------------
+
+    /** The object as the map {@link QueueObjects#parse} reads: every top-level field, metadata by name only. */
+    private static Map<String, Object> asMap(GenericKubernetesResource r) {
+        Map<String, Object> m = new LinkedHashMap<>(r.getAdditionalProperties());
+        m.put("apiVersion", r.getApiVersion());
+        m.put("kind", r.getKind());
+        m.put("metadata", Map.of("name", r.getMetadata().getName()));
+        return m;
+    }
+
+    /** A PodGroup's spec; throws naming the field when it cannot be used. */
+    static PodGroupSpec podGroupSpec(String ns, String name, Object rawSpec) {
+        Map<?, ?> spec = rawSpec instanceof Map<?, ?> m ? m : Map.of();
+        if (rawSpec != null && !(rawSpec instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException("spec must be a mapping, got " + rawSpec);
+        }
+        long minMember = whole(spec.get("minMember"), "spec.minMember", 1);
+        long timeout = whole(spec.get("scheduleTimeoutSeconds"), "spec.scheduleTimeoutSeconds",
+                GangSpec.DEFAULT_TIMEOUT_SECONDS);
+        Map<String, String> minResources = new TreeMap<>();
+        Object raw = spec.get("minResources");
+        if (raw instanceof Map<?, ?> res) {
+            res.forEach((k, v) -> minResources.put(String.valueOf(k), String.valueOf(v)));
+        } else if (raw != null) {
+            throw new IllegalArgumentException("spec.minResources must be a mapping of resource to quantity, got "
+                    + raw);
+        }
+        // scheduler-plugins treats 0 as "no minimum": one member is a gang of one.
+        return new PodGroupSpec(ns, name, (int) Math.max(1, minMember), timeout == 0
+                ? GangSpec.DEFAULT_TIMEOUT_SECONDS : timeout, minResources);
+    }
+
+    private static long whole(Object raw, String field, long fallback) {
+        if (raw == null) {
+            return fallback;
+        }
+        if (raw instanceof Integer || raw instanceof Long) {
+            long v = ((Number) raw).longValue();
+            if (v < 0 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(field + " must be from 0 to " + Integer.MAX_VALUE + ", got " + v);
+            }
+            return v;
+        }
+        throw new IllegalArgumentException(field + " must be a whole number, got " + raw);
+    }
+}

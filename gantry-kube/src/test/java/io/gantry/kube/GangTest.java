@@ -1,0 +1,102 @@
+package io.gantry.kube;
+
+import static io.gantry.kube.KubeTestSupport.NS;
+import static io.gantry.kube.KubeTestSupport.await;
+import static io.gantry.kube.KubeTestSupport.nodeOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+
+/** PodGroups (scheduler-plugins' API): all members bound together, or none; released on timeout. */
+class GangTest extends SandboxTest {
+
+    private static final List<String> MEMBERS = IntStream.range(0, 4).mapToObj(i -> "g-" + i).toList();
+
+    @BeforeEach
+    void crds() {
+        Tenants.installCrds(client());
+    }
+
+    private void member(String name, int gpus) {
+        create(Tenants.member(pod(name, gpus, 1000), null, "g", 0));
+    }
+
+    private long bound(List<String> names) {
+        return names.stream().filter(n -> nodeOf(client(), n) != null).count();
+    }
+
+    private boolean saw(String pod, String text) {
+        return KubeTestSupport.events(client(), pod).stream().anyMatch(e -> e.getMessage().contains(text));
+    }
+
+    @Test
+    void noMemberIsBoundUntilMinMemberExistThenAllAre() {
+        node("gpu-0", 4, "A100");
+        node("gpu-1", 4, "A100");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 4, 60));
+        startScheduler();
+        MEMBERS.subList(0, 3).forEach(n -> member(n, 2));
+        await("the members say the gang is incomplete", Duration.ofSeconds(10),
+                () -> saw("g-0", "pod group team-a/g: 3 of 4 members exist"));
+        assertThat(bound(MEMBERS)).isZero();
+        member("g-3", 2);
+        await("all four bound", Duration.ofSeconds(20), () -> bound(MEMBERS) == 4);
+        MEMBERS.forEach(n -> assertThat(sandbox.dispatcher().bindCount(NS, n)).isEqualTo(1));
+    }
+
+    @Test
+    void heldMembersAreReleasedOnTimeoutAndBoundOnceTheGangCompletes() throws Exception {
+        node("gpu", 8, "A100");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 2));
+        startScheduler();
+        member("g-0", 2);
+        member("g-1", 2);
+        // the third member exists but is gated: the other two are reserved and held for it, then let go
+        create(new PodBuilder(Tenants.member(pod("g-2", 2, 1000), null, "g", 0)).editSpec()
+                .addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec().build());
+        await("a held member is reported waiting", Duration.ofSeconds(10), () -> explain("g-0").equals("waiting"));
+        await("the held members are released after the timeout", Duration.ofSeconds(15),
+                () -> saw("g-0", "did not complete within its scheduleTimeoutSeconds")
+                        && saw("g-1", "did not complete within its scheduleTimeoutSeconds"));
+        assertThat(bound(MEMBERS)).isZero();
+        // what they held is free again: a plain pod takes all eight GPUs' worth in two pods
+        create(pod("plain", 4, 1000));
+        await("the plain pod is bound on what the gang gave back", Duration.ofSeconds(10),
+                () -> nodeOf(client(), "plain") != null);
+
+        client().pods().inNamespace(NS).withName("plain").delete();
+        client().pods().inNamespace(NS).withName("g-2").edit(p -> new PodBuilder(p).editSpec()
+                .withSchedulingGates(List.of()).endSpec().build());
+        await("all three bound", Duration.ofSeconds(20), () -> bound(MEMBERS.subList(0, 3)) == 3);
+    }
+
+    @Test
+    void whenOneMembersBindFailsTheOthersAreNotBoundEither() {
+        node("gpu", 8, "A100");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 4, 60));
+        sandbox.dispatcher().failNext("POST", ".*/pods/g-[0-9]/binding", 500, 1000);
+        startScheduler();
+        MEMBERS.forEach(n -> member(n, 2));
+        await("a member's bind failed and the rest were not tried", Duration.ofSeconds(20),
+                () -> MEMBERS.stream().anyMatch(n -> saw(n, "failed first")));
+        assertThat(bound(MEMBERS)).isZero();
+        sandbox.dispatcher().clearFailures();
+        await("all four bound on a later attempt", Duration.ofSeconds(20), () -> bound(MEMBERS) == 4);
+        MEMBERS.forEach(n -> assertThat(sandbox.dispatcher().bindCount(NS, n)).isEqualTo(1));
+    }
+
+    private String explain(String pod) {
+        try {
+            return new ObjectMapper().readTree(Http.get(scheduler.httpPort(), "/api/explain/" + NS + "/" + pod)
+                    .body()).path("status").asString();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
