@@ -43,15 +43,14 @@ final class BindingCycle implements AutoCloseable {
     private final SchedulerMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    BindingCycle(DerivedEngine engine, ExecutorService workers, Consumer<Runnable> inbox, ClusterMirror mirror,
-            SchedulingQueue queue, PodRecorder recorder, SchedulerMetrics metrics) {
+    BindingCycle(DerivedEngine engine, ExecutorService workers, LoopOutcomes loop) {
         this.engine = requireNonNull(engine, "engine");
         this.workers = requireNonNull(workers, "workers");
-        this.inbox = requireNonNull(inbox, "inbox");
-        this.mirror = requireNonNull(mirror, "mirror");
-        this.queue = requireNonNull(queue, "queue");
-        this.recorder = requireNonNull(recorder, "recorder");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.inbox = loop.inbox();
+        this.mirror = loop.mirror();
+        this.queue = loop.queue();
+        this.recorder = loop.recorder();
+        this.metrics = loop.metrics();
     }
 
     /** One assumed pod to bind: the pod object, what it asked, where it goes. */

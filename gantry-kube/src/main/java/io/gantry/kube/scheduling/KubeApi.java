@@ -83,25 +83,34 @@ public final class KubeApi {
         }
         String node = allocation.nodeName();
         binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
-        String url = podUrl(namespace, name) + "/binding";
+        Answer a = post(podUrl(namespace, name) + "/binding", binding.toString());
+        if (a.ok()) {
+            return new BindResult(BindOutcome.BOUND, a.code(), "");
+        }
+        return new BindResult(a.code() == 409 ? BindOutcome.CONFLICT : a.code() == 404 ? BindOutcome.GONE
+                : BindOutcome.ERROR, a.code(), a.message());
+    }
+
+    /** The API server's answer to a POST: its status code (0: no answer) and message. */
+    private record Answer(int code, String message) {
+        boolean ok() {
+            return code >= 200 && code < 300;
+        }
+    }
+
+    /** POSTs JSON with the raw HTTP client, keeping the API server's status code. */
+    private Answer post(String url, String json) {
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
-                .post("application/json", binding.toString()).build();
+                .post("application/json", json).build();
         try {
             HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class)
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            int code = response.code();
-            String body = response.body() == null ? "" : response.body();
-            if (code >= 200 && code < 300) {
-                return new BindResult(BindOutcome.BOUND, code, "");
-            }
-            String message = statusMessage(body);
-            return new BindResult(code == 409 ? BindOutcome.CONFLICT : code == 404 ? BindOutcome.GONE
-                    : BindOutcome.ERROR, code, message);
+            return new Answer(response.code(), statusMessage(response.body() == null ? "" : response.body()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new BindResult(BindOutcome.ERROR, 0, "interrupted");
+            return new Answer(0, "interrupted");
         } catch (ExecutionException | TimeoutException e) {
-            return new BindResult(BindOutcome.ERROR, 0, String.valueOf(e.getCause() == null ? e : e.getCause()));
+            return new Answer(0, String.valueOf(e.getCause() == null ? e : e.getCause()));
         }
     }
 
@@ -137,23 +146,11 @@ public final class KubeApi {
         if (dryRun) {
             options.putArray("dryRun").add("All");
         }
-        String url = podUrl(namespace, name) + "/eviction" + (dryRun ? "?dryRun=All" : "");
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
-                .post("application/json", eviction.toString()).build();
-        try {
-            HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class)
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            int code = response.code();
-            String message = statusMessage(response.body() == null ? "" : response.body());
-            EvictOutcome outcome = code >= 200 && code < 300 ? EvictOutcome.EVICTED : code == 429
-                    ? EvictOutcome.BLOCKED : code == 404 || code == 409 ? EvictOutcome.GONE : EvictOutcome.ERROR;
-            return new EvictResult(outcome, code, outcome == EvictOutcome.EVICTED ? "" : message);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new EvictResult(EvictOutcome.ERROR, 0, "interrupted");
-        } catch (ExecutionException | TimeoutException e) {
-            return new EvictResult(EvictOutcome.ERROR, 0, String.valueOf(e.getCause() == null ? e : e.getCause()));
-        }
+        Answer a = post(podUrl(namespace, name) + "/eviction" + (dryRun ? "?dryRun=All" : ""), eviction.toString());
+        int code = a.code();
+        EvictOutcome outcome = a.ok() ? EvictOutcome.EVICTED : code == 429 ? EvictOutcome.BLOCKED
+                : code == 404 || code == 409 ? EvictOutcome.GONE : EvictOutcome.ERROR;
+        return new EvictResult(outcome, code, a.ok() ? "" : a.message());
     }
 
     /**

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.engine.tenancy.TenancyKeys;
-import io.gantry.kube.metrics.SchedulerMetrics;
 import io.gantry.kube.metrics.SchedulerMetrics.Result;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.scheduling.KubeApi.EvictOutcome;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,23 +36,15 @@ final class Preemptions {
 
     private final KubeApi api;
     private final ExecutorService workers;
-    private final Consumer<Runnable> inbox;
-    private final ClusterMirror mirror;
-    private final SchedulingQueue queue;
-    private final PodRecorder recorder;
-    private final SchedulerMetrics metrics;
+    /** Where outcomes go back to: the loop's inbox, mirror, queue, recorder and metrics. */
+    private final LoopOutcomes loop;
     /** Preemptor → the victims evicted for it that still hold resources (terminating). */
     private final Map<String, Set<String>> terminating = new HashMap<>();
 
-    Preemptions(KubeApi api, ExecutorService workers, Consumer<Runnable> inbox, ClusterMirror mirror,
-            SchedulingQueue queue, PodRecorder recorder, SchedulerMetrics metrics) {
+    Preemptions(KubeApi api, ExecutorService workers, LoopOutcomes loop) {
         this.api = requireNonNull(api, "api");
         this.workers = requireNonNull(workers, "workers");
-        this.inbox = requireNonNull(inbox, "inbox");
-        this.mirror = requireNonNull(mirror, "mirror");
-        this.queue = requireNonNull(queue, "queue");
-        this.recorder = requireNonNull(recorder, "recorder");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.loop = requireNonNull(loop, "loop");
     }
 
     /** How many pods evicted for this preemptor still hold resources; 0 when none (or it evicted none). */
@@ -63,7 +53,7 @@ final class Preemptions {
         if (victims == null) {
             return 0;
         }
-        victims.removeIf(v -> mirror.placement(v).isEmpty());
+        victims.removeIf(v -> loop.mirror().placement(v).isEmpty());
         if (victims.isEmpty()) {
             terminating.remove(preemptor);
             return 0;
@@ -83,7 +73,7 @@ final class Preemptions {
     void preempt(Entry e, PodRequest preemptor, ScheduleResult.Unschedulable result) {
         List<Victim> victims = new ArrayList<>();
         for (String key : result.victims()) {
-            PlacedPod p = mirror.placement(key).orElse(null);
+            PlacedPod p = loop.mirror().placement(key).orElse(null);
             String why = p == null ? "" : why(preemptor, p.request());
             victims.add(new Victim(key, p == null ? "" : p.uid(), why));
         }
@@ -91,7 +81,7 @@ final class Preemptions {
         String uid = Objects.toString(e.uid(), "");
         workers.execute(() -> {
             Outcome outcome = evictAll(e.key, uid, node, victims);
-            inbox.accept(() -> finished(e.key, uid, node, victims, outcome));
+            loop.inbox().accept(() -> finished(e.key, uid, node, victims, outcome));
         });
     }
 
@@ -131,7 +121,7 @@ final class Preemptions {
 
     /** On the loop thread. */
     private void finished(String preemptor, String uid, String node, List<Victim> victims, Outcome outcome) {
-        Entry e = queue.get(preemptor).filter(x -> uid.equals(Objects.toString(x.uid(), ""))).orElse(null);
+        Entry e = loop.queue().get(preemptor).filter(x -> uid.equals(Objects.toString(x.uid(), ""))).orElse(null);
         if (outcome.evicted()) {
             Set<String> keys = new LinkedHashSet<>();
             victims.forEach(v -> keys.add(v.key()));
@@ -144,15 +134,15 @@ final class Preemptions {
         String whys = victims.stream().map(Victim::why).filter(w -> !w.isEmpty()).distinct()
                 .reduce((a, b) -> a + "; " + b).orElse("");
         if (outcome.evicted()) {
-            metrics.attempt(Result.UNSCHEDULABLE);
-            queue.unschedulable(e, System.nanoTime());
-            recorder.preempting(e, "Preempting " + victims.size() + " pod(s) on node " + node + ": "
+            loop.metrics().attempt(Result.UNSCHEDULABLE);
+            loop.queue().unschedulable(e, System.nanoTime());
+            loop.recorder().preempting(e, "Preempting " + victims.size() + " pod(s) on node " + node + ": "
                     + String.join(", ", victims.stream().map(Victim::key).toList())
                     + (whys.isEmpty() ? "" : " (" + whys + ")"));
             return;
         }
-        metrics.attempt(Result.UNSCHEDULABLE);
-        queue.backoff(e, System.nanoTime());
+        loop.metrics().attempt(Result.UNSCHEDULABLE);
+        loop.queue().backoff(e, System.nanoTime());
         EvictResult r = outcome.result();
         String message = r.outcome() == EvictOutcome.BLOCKED
                 ? "preemption on node " + node + " blocked: evicting " + outcome.refused()
@@ -161,7 +151,7 @@ final class Preemptions {
                 : "preemption on node " + node + " failed: evicting " + outcome.refused() + " (HTTP " + r.code()
                         + "): " + r.message() + "; will retry";
         LOG.info("{}: {}", preemptor, message);
-        recorder.unschedulable(e, message);
+        loop.recorder().unschedulable(e, message);
     }
 
     /** Why the preemptor may take the victim's place, in words for both pods' events. */

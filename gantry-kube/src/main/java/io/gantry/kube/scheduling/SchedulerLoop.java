@@ -89,11 +89,12 @@ public final class SchedulerLoop implements AutoCloseable {
         this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax(), profile.queueSort());
         this.engine = new DerivedEngine(mirror, profile, tenancy ? config.admission() : null, tenants);
         this.recorder = new PodRecorder(api, Executors.newFixedThreadPool(4, daemon("gantry-events")));
+        LoopOutcomes outcomes = new LoopOutcomes(inbox::add, mirror, queue, recorder, metrics);
         this.binding = new BindingCycle(engine, Executors.newFixedThreadPool(config.bindingWorkers(),
-                daemon("gantry-bind")), inbox::add, mirror, queue, recorder, metrics);
+                daemon("gantry-bind")), outcomes);
         HeldGangs held = new HeldGangs();
         Preemptions preemptions = tenancy ? new Preemptions(api, Executors.newFixedThreadPool(2,
-                daemon("gantry-evict")), inbox::add, mirror, queue, recorder, metrics) : null;
+                daemon("gantry-evict")), outcomes) : null;
         this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics, held, preemptions);
         engine.beforeRebuild(() -> cycle.releaseHeld("the engine was rebuilt with new queues or a new profile"));
         this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics, volumes,
