@@ -47,6 +47,8 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
             Pattern.compile("(/api/v1(?:/namespaces/[^/]+)?/pods)/?\\?(.*)");
     private static final Pattern SELECTOR_TERM = Pattern.compile("(spec\\.nodeName|status\\.phase)(!=|==|=)(.*)");
 
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger(
+            BindingAwareCrudDispatcher.class.getName());
     private final ObjectMapper json = new ObjectMapper();
     private final Object bindLock = new Object();
     private final Map<String, AtomicInteger> binds = new ConcurrentHashMap<>();
@@ -138,6 +140,9 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
                 : pod.path("status").path("phase").asString("");
         return term[1].equals("!=") != value.equals(term[2]);
     }
+
+    /** Held on a gracefully deleted pod until its grace period has passed (the sandbox's kubelet). */
+    public static final String KUBELET_FINALIZER = "sandbox.gantry.io/kubelet";
 
     /** Evictions granted (not dry runs) per pod {@code namespace/name}, and those a budget refused. */
     private final Map<String, AtomicInteger> evictions = new ConcurrentHashMap<>();
@@ -324,9 +329,14 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
                 return evicted();
             }
             ObjectNode patch = json.createObjectNode();
-            patch.putObject("metadata").put("deletionTimestamp", DateTimeFormatter.ISO_INSTANT.format(
-                    Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS)))
+            // The mock deletes an object whose deletionTimestamp is set unless a finalizer holds it: the kubelet's
+            // finalizer stands for the kubelet stopping the containers, and goes with the pod at the end.
+            ObjectNode meta = patch.putObject("metadata").put("deletionTimestamp", DateTimeFormatter.ISO_INSTANT
+                    .format(Instant.now().plusSeconds(grace).truncatedTo(ChronoUnit.SECONDS)))
                     .put("deletionGracePeriodSeconds", grace);
+            ArrayNode finalizers = meta.putArray("finalizers");
+            pod.path("metadata").path("finalizers").forEach(finalizers::add);
+            finalizers.add(KUBELET_FINALIZER);
             super.handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath,
                     Headers.builder().add("Content-Type", "application/merge-patch+json").build(),
                     new Buffer(json.writeValueAsBytes(patch))));
@@ -337,10 +347,32 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
     }
 
     private void deleteIfSame(String podPath, String uid) {
+        try {
+            finishDeletion(podPath, uid);
+        } catch (RuntimeException e) {
+            MOCK_LOG.warning("sandbox kubelet could not delete " + podPath + ": " + e);
+        }
+    }
+
+    private void finishDeletion(String podPath, String uid) {
         synchronized (bindLock) {
             JsonNode pod = stored(podPath);
             if (pod != null && uid.equals(pod.path("metadata").path("uid").asString(""))) {
-                handleDelete(podPath);
+                ArrayNode left = json.createArrayNode();
+                pod.path("metadata").path("finalizers").forEach(f -> {
+                    if (!KUBELET_FINALIZER.equals(f.asString(""))) {
+                        left.add(f);
+                    }
+                });
+                // a JSON patch: the mock's merge patch leaves a list it is asked to empty as it was
+                ArrayNode patch = json.createArrayNode();
+                patch.addObject().put("op", "replace").put("path", "/metadata/finalizers").set("value", left);
+                super.handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath,
+                        Headers.builder().add("Content-Type", "application/json-patch+json").build(),
+                        new Buffer(json.writeValueAsBytes(patch))));
+                if (left.isEmpty() && stored(podPath) != null) {
+                    handleDelete(podPath);
+                }
             }
         }
     }
