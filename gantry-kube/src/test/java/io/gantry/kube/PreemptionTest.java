@@ -44,6 +44,16 @@ class PreemptionTest extends SandboxTest {
         client().policy().v1().podDisruptionBudget().inNamespace(NS).resource(b.endSpec().build()).create();
     }
 
+    /** A low-priority sweep holds the node's 8 GPUs under a budget of 1, then a high-priority pod asks for 8. */
+    private void lowBoundThenHigh(String budget) {
+        node("gpu", 8, "A100");
+        budget(budget, 1);
+        startScheduler();
+        create(sized("sweep-low", 8, "team-a", 1000, 2, "sweep"));
+        awaitBound(client(), "sweep-low");
+        create(sized("train-high", 8, "team-a", 100000, 30, "train"));
+    }
+
     private boolean saw(String pod, String reason, String text) {
         return KubeTestSupport.events(client(), pod).stream()
                 .anyMatch(e -> reason.equals(e.getReason()) && e.getMessage().contains(text));
@@ -51,12 +61,7 @@ class PreemptionTest extends SandboxTest {
 
     @Test
     void aHigherPriorityPodEvictsALowerOneGracefullyWithinItsBudgetAndIsNominated() {
-        node("gpu", 8, "A100");
-        budget("maxUnavailable", 1);
-        startScheduler();
-        create(sized("sweep-low", 8, "team-a", 1000, 2, "sweep"));
-        awaitBound(client(), "sweep-low");
-        create(sized("train-high", 8, "team-a", 100000, 30, "train"));
+        lowBoundThenHigh("maxUnavailable");
         await("the low pod is evicted, terminating with its own grace period", Duration.ofSeconds(20), () -> {
             Pod low = KubeTestSupport.get(client(), "sweep-low");
             return low != null && low.getMetadata().getDeletionTimestamp() != null
@@ -78,12 +83,7 @@ class PreemptionTest extends SandboxTest {
 
     @Test
     void aBudgetThatAllowsNoDisruptionBlocksThePreemptionAndSaysSo() {
-        node("gpu", 8, "A100");
-        budget("minAvailable", 1);
-        startScheduler();
-        create(sized("sweep-low", 8, "team-a", 1000, 2, "sweep"));
-        awaitBound(client(), "sweep-low");
-        create(sized("train-high", 8, "team-a", 100000, 30, "train"));
+        lowBoundThenHigh("minAvailable");
         await("the preemptor says the budget blocks it", Duration.ofSeconds(20), () -> saw("train-high",
                 "FailedScheduling", "evicting team-a/sweep-low would violate its PodDisruptionBudget"));
         assertThat(sandbox.dispatcher().evictionsRefused()).isPositive();

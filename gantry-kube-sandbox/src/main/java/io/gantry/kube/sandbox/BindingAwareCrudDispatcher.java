@@ -54,6 +54,7 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
     private final Map<String, AtomicInteger> binds = new ConcurrentHashMap<>();
     private final AtomicInteger conflicts = new AtomicInteger();
     private final AtomicInteger podPatches = new AtomicInteger();
+    private final Map<String, AtomicInteger> patchesByPath = new ConcurrentHashMap<>();
     private final Queue<InjectedFailure> failures = new ConcurrentLinkedQueue<>();
 
     /** One planned failure: the next request with this method whose path matches answers {@code code}. */
@@ -83,6 +84,12 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
         Map<String, Integer> out = new ConcurrentHashMap<>();
         binds.forEach((k, v) -> out.put(k, v.get()));
         return out;
+    }
+
+    /** PATCH requests of this path (without its query), so far: e.g. a Queue's status. */
+    public int patches(String path) {
+        AtomicInteger n = patchesByPath.get(path);
+        return n == null ? 0 : n.get();
     }
 
     /** PATCH requests of pods themselves (not of their status), so far. */
@@ -181,6 +188,10 @@ public class BindingAwareCrudDispatcher extends KubernetesCrudDispatcher {
         }
         if ("PATCH".equalsIgnoreCase(request.getMethod()) && POD.matcher(request.getPath()).matches()) {
             podPatches.incrementAndGet();
+        }
+        if ("PATCH".equalsIgnoreCase(request.getMethod())) {
+            patchesByPath.computeIfAbsent(request.getPath().replaceFirst("\\?.*", ""), k -> new AtomicInteger())
+                    .incrementAndGet();
         }
         if ("POST".equalsIgnoreCase(request.getMethod())) {
             Matcher m = POD_BINDING.matcher(request.getPath());
