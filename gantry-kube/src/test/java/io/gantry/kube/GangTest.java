@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.ObjectMapper;
 
 /** PodGroups (scheduler-plugins' API): all members bound together, or none; released on timeout. */
 class GangTest extends SandboxTest {
@@ -51,6 +50,34 @@ class GangTest extends SandboxTest {
     }
 
     @Test
+    void thePodGroupStatusFollowsItsMembers() {
+        node("gpu", 8, "A100");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 2, 60));
+        startScheduler();
+        member("g-0", 2);
+        await("Pending while one of two members exists", Duration.ofSeconds(10),
+                () -> "Pending".equals(podGroupStatus().get("phase")));
+        member("g-1", 2);
+        await("Scheduled once both are bound", Duration.ofSeconds(20),
+                () -> "Scheduled".equals(podGroupStatus().get("phase")));
+        assertThat(podGroupStatus()).containsKey("scheduleStartTime").containsEntry("running", 0);
+        for (String n : List.of("g-0", "g-1")) {
+            client().pods().inNamespace(NS).withName(n).editStatus(p -> new PodBuilder(p).editStatus()
+                    .withPhase("Running").endStatus().build());
+        }
+        await("Running once both run", Duration.ofSeconds(10), () -> "Running".equals(podGroupStatus().get("phase"))
+                && Integer.valueOf(2).equals(podGroupStatus().get("running")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private java.util.Map<String, Object> podGroupStatus() {
+        var g = client().genericKubernetesResources(io.gantry.kube.scheduling.KubeApi.POD_GROUPS).inNamespace(NS)
+                .withName("g").get();
+        Object s = g == null ? null : g.getAdditionalProperties().get("status");
+        return s instanceof java.util.Map<?, ?> m ? (java.util.Map<String, Object>) m : java.util.Map.of();
+    }
+
+    @Test
     void heldMembersAreReleasedOnTimeoutAndBoundOnceTheGangCompletes() throws Exception {
         node("gpu", 8, "A100");
         Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 2));
@@ -60,7 +87,7 @@ class GangTest extends SandboxTest {
         // the third member exists but is gated: the other two are reserved and held for it, then let go
         create(new PodBuilder(Tenants.member(pod("g-2", 2, 1000), null, "g", 0)).editSpec()
                 .addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec().build());
-        await("a held member is reported waiting", Duration.ofSeconds(10), () -> explain("g-0").equals("waiting"));
+        await("a held member is reported waiting", Duration.ofSeconds(10), () -> KubeTestSupport.explainStatus(scheduler, "g-0").equals("waiting"));
         await("the held members are released after the timeout", Duration.ofSeconds(15),
                 () -> saw("g-0", "did not complete within its scheduleTimeoutSeconds")
                         && saw("g-1", "did not complete within its scheduleTimeoutSeconds"));
@@ -89,14 +116,5 @@ class GangTest extends SandboxTest {
         sandbox.dispatcher().clearFailures();
         await("all four bound on a later attempt", Duration.ofSeconds(20), () -> bound(MEMBERS) == 4);
         MEMBERS.forEach(n -> assertThat(sandbox.dispatcher().bindCount(NS, n)).isEqualTo(1));
-    }
-
-    private String explain(String pod) {
-        try {
-            return new ObjectMapper().readTree(Http.get(scheduler.httpPort(), "/api/explain/" + NS + "/" + pod)
-                    .body()).path("status").asString();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -65,6 +65,16 @@ final class KubeTestSupport {
                 .dontCatchUncaughtExceptions().until(condition::getAsBoolean);
     }
 
+    /** The {@code status} field of {@code /api/explain} for a pod of {@link #NS}. */
+    static String explainStatus(GantryScheduler scheduler, String pod) {
+        try {
+            return new tools.jackson.databind.ObjectMapper().readTree(Http.get(scheduler.httpPort(), "/api/explain/"
+                    + NS + "/" + pod).body()).path("status").asString();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static Pod get(KubernetesClient client, String name) {
         return client.pods().inNamespace(NS).withName(name).get();
     }

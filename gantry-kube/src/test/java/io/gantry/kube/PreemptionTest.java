@@ -25,9 +25,7 @@ class PreemptionTest extends SandboxTest {
 
     @BeforeEach
     void queues() {
-        Tenants.installCrds(client());
-        Tenants.apply(client(), Tenants.queue("research", null, "8", null)
-                + Tenants.queue("team-a", "research", "4", null) + Tenants.queue("team-b", "research", "4", null));
+        Tenants.twoTeams(client(), "4", null, "4");
     }
 
     private Pod sized(String name, int gpus, String queue, int priority, long grace, String app) {

@@ -20,9 +20,7 @@ class QueueQuotaTest extends SandboxTest {
 
     @BeforeEach
     void queues() {
-        Tenants.installCrds(client());
-        Tenants.apply(client(), Tenants.queue("research", null, "8", null)
-                + Tenants.queue("team-a", "research", "4", "2") + Tenants.queue("team-b", "research", "4", null));
+        Tenants.twoTeams(client(), "4", "2", "4");
     }
 
     @Test

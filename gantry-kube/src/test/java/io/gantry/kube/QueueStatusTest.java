@@ -17,9 +17,7 @@ class QueueStatusTest extends SandboxTest {
 
     @BeforeEach
     void queues() {
-        Tenants.installCrds(client());
-        Tenants.apply(client(), Tenants.queue("research", null, "8", null)
-                + Tenants.queue("team-a", "research", "4", "2") + Tenants.queue("team-b", "research", "3500m", null));
+        Tenants.twoTeams(client(), "4", "2", "3500m");
     }
 
     @SuppressWarnings("unchecked")

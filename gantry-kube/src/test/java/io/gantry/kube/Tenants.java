@@ -45,6 +45,16 @@ final class Tenants {
         }
     }
 
+    /**
+     * The CRDs, and a parent queue research of 8 GPUs with children team-a and team-b (GPU guarantees as given;
+     * team-a's borrowing limit, null for none).
+     */
+    static void twoTeams(KubernetesClient client, String teamA, String teamABorrowing, String teamB) {
+        installCrds(client);
+        apply(client, queue("research", null, "8", null) + queue("team-a", "research", teamA, teamABorrowing)
+                + queue("team-b", "research", teamB, null));
+    }
+
     /** A leaf or parent queue with a GPU quota (GPUs; borrowing null: unlimited). */
     static String queue(String name, String parent, String guaranteed, String borrowingLimit) {
         return "apiVersion: scheduling.gantry.io/v1alpha1\nkind: Queue\nmetadata: {name: " + name + "}\nspec:\n"

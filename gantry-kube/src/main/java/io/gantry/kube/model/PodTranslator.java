@@ -63,7 +63,8 @@ public final class PodTranslator {
         try {
             PodRequest request = request(pod, volumes);
             if (tenancy != null) {
-                request = TenancyTranslator.pending(request, pod.getSpec().getPreemptionPolicy(), tenancy);
+                request = TenancyTranslator.pending(request, pod.getSpec().getPreemptionPolicy(),
+                        totals(pod.getSpec()), tenancy);
             }
             return new PodDemand.Valid(request);
         } catch (HeldPodException e) {
@@ -136,6 +137,33 @@ public final class PodTranslator {
         }
         return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority, labels, placement(spec),
                 attributes);
+    }
+
+    /**
+     * What the pod's containers ask per resource name, summed (a request, else the limit, as Kubernetes defaults
+     * it): what a PodGroup's {@code minResources} is compared with.
+     */
+    static Map<String, BigDecimal> totals(PodSpec spec) {
+        Map<String, BigDecimal> totals = new java.util.TreeMap<>();
+        for (Container c : list(spec.getContainers())) {
+            ResourceRequirements r = c.getResources();
+            if (r == null) {
+                continue;
+            }
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            if (r.getRequests() != null) {
+                names.addAll(r.getRequests().keySet());
+            }
+            if (r.getLimits() != null) {
+                names.addAll(r.getLimits().keySet());
+            }
+            for (String name : names) {
+                Quantity q = r.getRequests() != null && r.getRequests().containsKey(name) ? r.getRequests().get(name)
+                        : r.getLimits().get(name);
+                totals.merge(name, numeric(q, "container " + c.getName() + " " + name), BigDecimal::add);
+            }
+        }
+        return totals;
     }
 
     static List<String> models(String value) {

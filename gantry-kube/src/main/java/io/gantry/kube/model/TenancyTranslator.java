@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.PodRequest;
 import io.gantry.engine.tenancy.GangSpec;
+import io.gantry.engine.tenancy.QueueObjects;
 import io.gantry.engine.tenancy.QueueSpec;
 import io.gantry.engine.tenancy.TenancyKeys;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,7 +27,8 @@ public final class TenancyTranslator {
     }
 
     /** A pod waiting to be scheduled: a queue or PodGroup that is missing or unusable holds it, with the reason. */
-    static PodRequest pending(PodRequest request, String preemptionPolicy, TenancyCatalog catalog) {
+    static PodRequest pending(PodRequest request, String preemptionPolicy, Map<String, BigDecimal> asks,
+            TenancyCatalog catalog) {
         requireNonNull(catalog, "catalog");
         String namespace = PodKeys.namespace(request.name());
         Map<String, String> labels = request.labels();
@@ -51,6 +54,7 @@ public final class TenancyTranslator {
                     new PodTranslator.HeldPodException("PodGroup " + key + " (label " + TenancyCatalog.POD_GROUP_LABEL
                             + ") does not exist yet; the pod waits for it, as members of a gang are never bound"
                             + " alone (create the PodGroup, or remove the label)", HELD));
+            minResources(spec, asks);
             out = out.withAttribute(TenancyKeys.GANG, gang(spec));
         }
         if ("Never".equals(preemptionPolicy)) {
@@ -79,6 +83,32 @@ public final class TenancyTranslator {
             out = out.withAttribute(TenancyKeys.GANG, gang(spec.get()));
         }
         return out;
+    }
+
+    /**
+     * A PodGroup's {@code minResources} is honoured through its members: Gantry binds no member until
+     * {@code minMember} of them fit at once, so the gang's room is the members' own requests. A PodGroup asking
+     * more than {@code minMember} members of this shape request (Trainer and KubeRay set exactly their sum) cannot
+     * be honoured so, and holds the pod with the reason rather than being ignored.
+     */
+    private static void minResources(TenancyCatalog.PodGroupSpec spec, Map<String, BigDecimal> asks) {
+        for (Map.Entry<String, String> e : spec.minResources().entrySet()) {
+            BigDecimal want;
+            try {
+                want = QueueObjects.quantity(e.getValue(), "minResources." + e.getKey());
+            } catch (IllegalArgumentException ex) {
+                throw new PodTranslator.HeldPodException("PodGroup " + spec.key() + ": " + ex.getMessage(), HELD);
+            }
+            BigDecimal have = asks.getOrDefault(e.getKey(), BigDecimal.ZERO)
+                    .multiply(BigDecimal.valueOf(spec.minMember()));
+            if (want.compareTo(have) > 0) {
+                throw new PodTranslator.HeldPodException("PodGroup " + spec.key() + " asks minResources "
+                        + e.getKey() + "=" + e.getValue() + ", but its minMember " + spec.minMember()
+                        + " members of this pod's shape request " + have.stripTrailingZeros().toPlainString()
+                        + "; Gantry admits a gang by its members' own requests and reserves nothing beyond them:"
+                        + " lower minResources to what minMember members request, or remove it", HELD);
+            }
+        }
     }
 
     static GangSpec gang(TenancyCatalog.PodGroupSpec spec) {

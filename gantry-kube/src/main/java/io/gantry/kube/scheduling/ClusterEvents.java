@@ -87,6 +87,9 @@ final class ClusterEvents {
     }
 
     void podChanged(Pod pod) {
+        if (tenants != null) {
+            tenants.podSeen(pod);
+        }
         String key = PodKeys.key(pod);
         String uid = Objects.toString(pod.getMetadata().getUid(), "");
         Optional<PlacedPod> placed = mirror.placement(key);
@@ -154,6 +157,9 @@ final class ClusterEvents {
     }
 
     void podDeleted(Pod pod) {
+        if (tenants != null) {
+            tenants.podDeleted(pod);
+        }
         String key = PodKeys.key(pod);
         String uid = Objects.toString(pod.getMetadata().getUid(), "");
         Optional<PlacedPod> placed = mirror.placement(key);

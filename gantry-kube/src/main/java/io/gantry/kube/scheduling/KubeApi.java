@@ -185,9 +185,18 @@ public final class KubeApi {
 
     /** Merges {@code status} (JSON) into the Queue's status subresource. A queue deleted meanwhile is no error. */
     public void queueStatus(String name, String status) {
+        mergeStatus(client.genericKubernetesResources(QUEUES).withName(name), status);
+    }
+
+    /** Merges {@code status} (JSON) into the PodGroup's status subresource. */
+    public void podGroupStatus(String namespace, String name, String status) {
+        mergeStatus(client.genericKubernetesResources(POD_GROUPS).inNamespace(namespace).withName(name), status);
+    }
+
+    private static void mergeStatus(io.fabric8.kubernetes.client.dsl.Resource<?> resource, String status) {
         try {
-            client.genericKubernetesResources(QUEUES).withName(name).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + status + "}");
+            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + status
+                    + "}");
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw e;

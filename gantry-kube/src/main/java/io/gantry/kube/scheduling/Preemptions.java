@@ -61,6 +61,23 @@ final class Preemptions {
         return victims.size();
     }
 
+    /**
+     * The preemptors all of whose victims are gone now, each once: the loop tries them at once, before any other pod
+     * can take the room they made (kube-scheduler keeps it for the nominated pod; Gantry's engine knows no
+     * nominations, so the host gives the preemptor the first turn instead).
+     */
+    List<String> takeReady() {
+        List<String> ready = new ArrayList<>();
+        for (var it = terminating.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().stream().allMatch(v -> loop.mirror().placement(v).isEmpty())) {
+                ready.add(e.getKey());
+                it.remove();
+            }
+        }
+        return ready;
+    }
+
     /** The preemptor is bound or gone: nothing more to wait for. */
     void forget(String preemptor) {
         terminating.remove(preemptor);

@@ -14,12 +14,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,9 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * queues whose status changed since last written; only the leader writes. Computed on the loop thread, written on a
  * worker.
  */
-final class QueueStatusWriter implements AutoCloseable {
+final class QueueStatusWriter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(QueueStatusWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -41,32 +36,25 @@ final class QueueStatusWriter implements AutoCloseable {
     private final SchedulingQueue queue;
     /** Writes one queue's status (its name, the status object as JSON). */
     private final BiConsumer<String, String> write;
-    private final ExecutorService writer;
     /** What was last written per queue, without timestamps, so an unchanged status is not written again. */
-    private final Map<String, String> written = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CoalescedWrites writes;
     /** When each queue's Valid condition last changed. */
     private final Map<String, String[]> transitions = new HashMap<>();
-    private long lastNanos = Long.MIN_VALUE;
 
     QueueStatusWriter(TenantObjects tenants, DerivedEngine engine, SchedulingQueue queue,
-            BiConsumer<String, String> write, ExecutorService writer) {
+            BiConsumer<String, String> write, CoalescedWrites writes) {
         this.tenants = requireNonNull(tenants, "tenants");
         this.engine = requireNonNull(engine, "engine");
         this.queue = requireNonNull(queue, "queue");
         this.write = requireNonNull(write, "write");
-        this.writer = requireNonNull(writer, "writer");
+        this.writes = requireNonNull(writes, "writes");
     }
 
     /** Writes the statuses that changed, if a period has passed; a follower writes nothing and forgets. */
     void publishIfDue(long now, boolean leader) {
-        if (!leader) {
-            written.clear();
+        if (!writes.due(now, leader)) {
             return;
         }
-        if (lastNanos != Long.MIN_VALUE && now - lastNanos < PERIOD_NANOS) {
-            return;
-        }
-        lastNanos = now;
         Tenancy tenancy = engine.tenancy().orElse(null);
         if (tenancy == null) {
             return;
@@ -85,7 +73,7 @@ final class QueueStatusWriter implements AutoCloseable {
                 }
             }
         }
-        written.keySet().retainAll(tenants.queueObjects().keySet());
+        writes.retain(tenants.queueObjects().keySet());
         for (TenantObjects.QueueEntry entry : tenants.queueObjects().values()) {
             int q = tree.indexOf(entry.name());
             ObjectNode status = JSON.createObjectNode();
@@ -96,10 +84,6 @@ final class QueueStatusWriter implements AutoCloseable {
             }
             String reason = problem == null ? "InForce" : entry.problem() != null ? "InvalidSpec" : "NotInForce";
             String message = problem == null ? "the queue is in force" : problem;
-            String text = status.toString() + reason + message;
-            if (text.equals(written.get(entry.name()))) {
-                continue;
-            }
             String[] t = transitions.get(entry.name());
             if (t == null || !t[0].equals(reason)) {
                 t = new String[] {reason, DateTimeFormatter.ISO_INSTANT.format(Instant.now()
@@ -109,21 +93,9 @@ final class QueueStatusWriter implements AutoCloseable {
             status.putArray("conditions").addObject().put("type", "Valid")
                     .put("status", problem == null ? "True" : "False").put("reason", reason).put("message", message)
                     .put("lastTransitionTime", t[1]);
-            written.put(entry.name(), text);
             String name = entry.name();
             String body = status.toString();
-            try {
-                writer.execute(() -> {
-                    try {
-                        write.accept(name, body);
-                    } catch (RuntimeException ex) {
-                        LOG.warn("could not write the status of queue {}: {}", name, ex.getMessage());
-                        written.remove(name, text); // written again in the next period
-                    }
-                });
-            } catch (RejectedExecutionException ex) {
-                LOG.debug("shutting down; status of queue {} not written", name);
-            }
+            writes.offer(name, body, () -> write.accept(name, body));
         }
     }
 
@@ -162,13 +134,4 @@ final class QueueStatusWriter implements AutoCloseable {
         return mib != 0 && mib % 1024 == 0 ? (mib >> 10) + "Gi" : mib + "Mi";
     }
 
-    @Override
-    public void close() {
-        writer.shutdown();
-        try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

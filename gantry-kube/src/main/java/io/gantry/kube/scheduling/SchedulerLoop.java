@@ -57,6 +57,10 @@ public final class SchedulerLoop implements AutoCloseable {
     private final TenantObjects tenants = new TenantObjects();
     private final boolean tenancy;
     private final QueueStatusWriter queueStatus;
+    private final PodGroupStatusWriter podGroupStatus;
+    /** The status writes of queues and of PodGroups, each coalesced by its own objects. */
+    private final CoalescedWrites queueWrites;
+    private final CoalescedWrites groupWrites;
     private final Thread thread;
     private final LoopView view = new LoopView();
     private volatile boolean running = true;
@@ -101,8 +105,10 @@ public final class SchedulerLoop implements AutoCloseable {
                 tenancy ? tenants : null);
         this.publisher = new MetricsPublisher(metrics, mirror, engine, queue, recorder);
         this.explainer = new Explainer(config.schedulerName(), mirror, engine, queue, held);
-        this.queueStatus = new QueueStatusWriter(tenants, engine, queue, api::queueStatus,
-                Executors.newSingleThreadExecutor(daemon("gantry-queue-status")));
+        this.queueWrites = new CoalescedWrites(Executors.newSingleThreadExecutor(daemon("gantry-queue-status")));
+        this.groupWrites = new CoalescedWrites(Executors.newSingleThreadExecutor(daemon("gantry-podgroup-status")));
+        this.queueStatus = new QueueStatusWriter(tenants, engine, queue, api::queueStatus, queueWrites);
+        this.podGroupStatus = new PodGroupStatusWriter(tenants, held, api::podGroupStatus, groupWrites);
         this.thread = new Thread(this::run, "gantry-scheduling-loop");
         this.thread.setDaemon(true);
     }
@@ -254,10 +260,12 @@ public final class SchedulerLoop implements AutoCloseable {
                 publisher.publishIfDue(now, leader);
                 if (tenancy) {
                     queueStatus.publishIfDue(now, leader && synced);
+                    podGroupStatus.publishIfDue(now, leader && synced);
                 }
                 cycle.expire();
                 cycle.settle("");
                 if (scheduling()) {
+                    cycle.preemptorsFirst();
                     for (int i = 0; i < BATCH && inbox.isEmpty(); i++) {
                         if (!cycle.scheduleOne(System.nanoTime())) {
                             break;
@@ -368,7 +376,8 @@ public final class SchedulerLoop implements AutoCloseable {
         thread.interrupt();
         binding.close(); // binds in flight finish; their events still go out
         recorder.close();
-        queueStatus.close();
+        queueWrites.close();
+        groupWrites.close();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

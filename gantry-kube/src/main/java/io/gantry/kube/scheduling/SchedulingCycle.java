@@ -66,13 +66,27 @@ final class SchedulingCycle {
         if (next.isEmpty()) {
             return false;
         }
-        Entry e = next.get();
+        turn(next.get(), now);
+        return true;
+    }
+
+    /** One popped (or taken) pod's turn: its attempt, its siblings if it is held, and what Permit let go. */
+    private void turn(Entry e, long now) {
         ScheduleResult result = attempt(e, now);
         if (result instanceof ScheduleResult.Waiting && held.contains(e.key)) {
             pullSiblings(e);
         }
         settle("");
-        return true;
+    }
+
+    /** Preemptors whose victims are all gone get the next turn, out of the queue's order. */
+    void preemptorsFirst() {
+        if (preemptions == null) {
+            return;
+        }
+        for (String key : preemptions.takeReady()) {
+            queue.take(key).ifPresent(e -> turn(e, System.nanoTime()));
+        }
     }
 
     /** One pod through the engine, and what follows from the result. */

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.gantry.engine.tenancy.GangSpec;
 import io.gantry.engine.tenancy.QueueObjects;
 import io.gantry.engine.tenancy.QueueSpec;
 import io.gantry.engine.tenancy.QueueTree;
+import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.model.TenancyCatalog;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +35,10 @@ final class TenantObjects implements TenancyCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantObjects.class);
 
+    /** A PodGroup member as its PodGroup's status counts it. */
+    record MemberState(String phase, boolean bound) {
+    }
+
     /** One Queue object: its spec when it parsed, else the reason it did not. */
     record QueueEntry(String name, QueueSpec spec, String problem) {
     }
@@ -41,6 +47,10 @@ final class TenantObjects implements TenancyCatalog {
     private final Map<String, String> namespaceQueues = new HashMap<>();
     private final Map<String, PodGroupSpec> podGroups = new HashMap<>();
     private final Map<String, String> podGroupProblems = new HashMap<>();
+    /** Per PodGroup ({@code namespace/name}), its pods' phases and whether they are bound, for its status. */
+    private final Map<String, Map<String, MemberState>> members = new HashMap<>();
+    /** Each labelled pod's PodGroup, so a pod whose label changes leaves the old one. */
+    private final Map<String, String> groupOfPod = new HashMap<>();
     /** The queues the engine runs with: the last valid set that formed a tree. */
     private List<QueueSpec> inForce = List.of();
     private QueueTree tree = QueueTree.of(List.of());
@@ -108,6 +118,51 @@ final class TenantObjects implements TenancyCatalog {
     void podGroupDeleted(GenericKubernetesResource group) {
         String key = group.getMetadata().getNamespace() + "/" + group.getMetadata().getName();
         changed |= podGroups.remove(key) != null | podGroupProblems.remove(key) != null;
+    }
+
+    /** A pod as the watch shows it: counted in its PodGroup (by the label), whoever schedules it. */
+    void podSeen(Pod pod) {
+        String key = PodKeys.key(pod);
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        String group = labels == null ? null : labels.get(POD_GROUP_LABEL);
+        String gang = group == null ? null : pod.getMetadata().getNamespace() + "/" + group;
+        String old = gang == null ? groupOfPod.remove(key) : groupOfPod.put(key, gang);
+        if (old != null && !old.equals(gang)) {
+            podGone(old, key);
+        }
+        if (gang != null) {
+            String phase = pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending"
+                    : pod.getStatus().getPhase();
+            boolean bound = pod.getSpec() != null && pod.getSpec().getNodeName() != null
+                    && !pod.getSpec().getNodeName().isEmpty();
+            members.computeIfAbsent(gang, k -> new HashMap<>()).put(key, new MemberState(phase, bound));
+        }
+    }
+
+    /** A pod deleted. */
+    void podDeleted(Pod pod) {
+        String key = PodKeys.key(pod);
+        String gang = groupOfPod.remove(key);
+        if (gang != null) {
+            podGone(gang, key);
+        }
+    }
+
+    private void podGone(String gang, String key) {
+        Map<String, MemberState> m = members.get(gang);
+        if (m != null && m.remove(key) != null && m.isEmpty()) {
+            members.remove(gang);
+        }
+    }
+
+    /** The PodGroup's pods as the watch shows them. */
+    Map<String, MemberState> membersOf(String gang) {
+        return java.util.Collections.unmodifiableMap(members.getOrDefault(gang, Map.of()));
+    }
+
+    /** Every PodGroup that exists and can be used. */
+    java.util.Collection<PodGroupSpec> podGroups() {
+        return java.util.Collections.unmodifiableCollection(podGroups.values());
     }
 
     private static <V> void put(Map<String, V> map, String key, V value) {
