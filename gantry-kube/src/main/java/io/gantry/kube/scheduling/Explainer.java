@@ -46,12 +46,13 @@ final class Explainer {
             HeldGangs.Held h = waiting.get();
             GangSpec gang = TenancyKeys.gangOf(h.request());
             long left = Math.max(0, h.deadlineNanos() - System.nanoTime()) / 1_000_000_000L;
-            int placedMembers = engine.tenancy().map(t -> t.ledger().gangPlaced(gang.name())).orElse(0);
+            String until = gang == null ? "a Permit plugin allows it"
+                    : "pod group " + gang.name() + " has " + gang.minMember() + " members placed ("
+                            + engine.tenancy().map(t -> t.ledger().gangPlaced(gang.name())).orElse(0) + " now)";
             return new ExplainReport(key, "waiting", h.allocation().nodeName(), h.allocation().gpuIndices(),
                     h.allocation().gpuIndices().isEmpty() ? null : h.allocation().gpuMilliPerGpu(),
-                    "reserved on " + h.allocation().nodeName() + " and held until pod group " + gang.name() + " has "
-                            + gang.minMember() + " members placed (" + placedMembers + " now); released in " + left
-                            + " s if it has not", Map.of(), 0);
+                    "reserved on " + h.allocation().nodeName() + " and held until " + until + "; released in "
+                            + left + " s if it has not", Map.of(), 0);
         }
         if (placed.isPresent()) {
             PlacedPod p = placed.get();

@@ -254,7 +254,8 @@ public final class SchedulerLoop implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 applyTenancyChanges();
-                if (engine.refreshProfile(now)) {
+                // re-learning rebuilds the engine, which holds nothing: wait while a gang is held
+                if (!cycle.holdsAny() && engine.refreshProfile(now)) {
                     LOG.info("FGD target workload re-learnt: {} pod types", engine.profile().targetTypes());
                 }
                 publisher.publishIfDue(now, leader);

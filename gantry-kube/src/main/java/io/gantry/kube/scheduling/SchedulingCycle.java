@@ -231,6 +231,11 @@ final class SchedulingCycle {
         settle(why);
     }
 
+    /** Whether Permit holds any gang member now. */
+    boolean holdsAny() {
+        return !held.isEmpty();
+    }
+
     /** When the earliest held member's wait ends, if one is held. */
     OptionalLong nextDeadline() {
         return held.nextDeadline();
