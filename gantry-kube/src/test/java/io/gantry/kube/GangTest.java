@@ -6,6 +6,7 @@ import static io.gantry.kube.KubeTestSupport.nodeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.gantry.kube.metrics.SchedulerMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -101,6 +102,28 @@ class GangTest extends SandboxTest {
         client().pods().inNamespace(NS).withName("g-2").edit(p -> new PodBuilder(p).editSpec()
                 .withSchedulingGates(List.of()).endSpec().build());
         await("all three bound", Duration.ofSeconds(20), () -> bound(MEMBERS.subList(0, 3)) == 3);
+    }
+
+    @Test
+    void aNewPodGroupReleasesNoOtherGangsHeldMembers() {
+        node("gpu", 8, "A100");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 60));
+        startScheduler();
+        member("g-0", 2);
+        member("g-1", 2);
+        create(new PodBuilder(Tenants.member(pod("g-2", 2, 1000), null, "g", 0)).editSpec()
+                .addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec().build());
+        await("two members held", Duration.ofSeconds(10), () -> "waiting".equals(KubeTestSupport.explainStatus(
+                scheduler, "g-0")) && "waiting".equals(KubeTestSupport.explainStatus(scheduler, "g-1")));
+        double unschedulable = scheduler.metrics().attempts(SchedulerMetrics.Result.UNSCHEDULABLE);
+        Tenants.apply(client(), Tenants.podGroup(NS, "h", 1, 60));
+        create(Tenants.member(pod("h-0", 1, 1000), null, "h", 0));
+        await("the new gang's member is bound", Duration.ofSeconds(10), () -> nodeOf(client(), "h-0") != null);
+        assertThat(scheduler.metrics().attempts(SchedulerMetrics.Result.UNSCHEDULABLE))
+                .as("no held member was let go (a release counts as an unschedulable attempt)")
+                .isEqualTo(unschedulable);
+        assertThat(KubeTestSupport.explainStatus(scheduler, "g-0")).isEqualTo("waiting");
+        assertThat(KubeTestSupport.explainStatus(scheduler, "g-1")).isEqualTo("waiting");
     }
 
     @Test

@@ -282,14 +282,19 @@ public final class SchedulerLoop implements AutoCloseable {
         }
     }
 
-    /** Queues, namespaces' queues or PodGroups changed: pending pods are read again and the engine rebuilt. */
+    /** Queues, namespaces' queues or PodGroups changed: pending pods are read again; for queues, a new engine. */
     private void applyTenancyChanges() {
-        if (!tenancy || !tenants.takeChanged()) {
+        TenantObjects.Change change = tenancy ? tenants.takeChange() : TenantObjects.Change.NONE;
+        if (change == TenantObjects.Change.NONE) {
             return;
         }
-        cycle.releaseHeld("the queues or pod groups changed");
+        if (change == TenantObjects.Change.QUEUES) {
+            cycle.releaseHeld("the queues changed");
+        }
         events.retranslatePending();
-        engine.rebuild();
+        if (change == TenantObjects.Change.QUEUES) {
+            engine.rebuild();
+        }
         queue.clusterChanged(System.nanoTime());
     }
 

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@link QueueObjects}; one that does not parse is kept with its error, never dropped silently), the queue each
  * Namespace's label names, and PodGroups. The valid queues form the {@link QueueTree} the engine is built with; when
  * the valid queues together do not form a tree (a missing parent, a cycle, children guaranteed more than their
- * parent), the last tree that worked stays in force and every queue reports why. {@link #takeChanged()} says when the
+ * parent), the last tree that worked stays in force and every queue reports why. {@link #takeChange()} says when the
  * engine must be rebuilt and pending pods translated again.
  *
  * <p>Not thread-safe: the scheduling loop owns it.
@@ -56,7 +56,10 @@ final class TenantObjects implements TenancyCatalog {
     private QueueTree tree = QueueTree.of(List.of());
     /** Why the valid queues do not form a tree now; empty when they do. */
     private String treeProblem = "";
+    /** Queues or namespaces' queues changed: what every pod is charged to, so the engine is rebuilt. */
     private boolean changed;
+    /** Only PodGroups changed: pending pods are read again; what is placed keeps its gang. */
+    private boolean groupsChanged;
 
     // ---- watch events --------------------------------------------------------------------------------------
 
@@ -112,12 +115,12 @@ final class TenantObjects implements TenancyCatalog {
                 || !java.util.Objects.equals(problem, podGroupProblems.get(key));
         put(podGroups, key, spec);
         put(podGroupProblems, key, problem);
-        changed |= differs;
+        groupsChanged |= differs;
     }
 
     void podGroupDeleted(GenericKubernetesResource group) {
         String key = group.getMetadata().getNamespace() + "/" + group.getMetadata().getName();
-        changed |= podGroups.remove(key) != null | podGroupProblems.remove(key) != null;
+        groupsChanged |= podGroups.remove(key) != null | podGroupProblems.remove(key) != null;
     }
 
     /** A pod as the watch shows it: counted in its PodGroup (by the label), whoever schedules it. */
@@ -173,10 +176,18 @@ final class TenantObjects implements TenancyCatalog {
         }
     }
 
-    /** True once after anything changed that pods' queues and gangs, or the engine's queues, depend on. */
-    boolean takeChanged() {
-        boolean c = changed;
+    /** What changed since the last call. */
+    enum Change { NONE, POD_GROUPS, QUEUES }
+
+    /**
+     * Once after a change: {@link Change#QUEUES} when queues or namespaces' queues changed (the engine is rebuilt),
+     * {@link Change#POD_GROUPS} when only PodGroups did (pending pods are read again; held and placed members keep
+     * the gang they were placed with, so a busy cluster's new PodGroups release no other gang).
+     */
+    Change takeChange() {
+        Change c = changed ? Change.QUEUES : groupsChanged ? Change.POD_GROUPS : Change.NONE;
         changed = false;
+        groupsChanged = false;
         return c;
     }
 
