@@ -78,17 +78,25 @@ class GangTest extends SandboxTest {
         return s instanceof java.util.Map<?, ?> m ? (java.util.Map<String, Object>) m : java.util.Map.of();
     }
 
-    @Test
-    void heldMembersAreReleasedOnTimeoutAndBoundOnceTheGangCompletes() throws Exception {
+    /**
+     * A gang of three on an 8-GPU node whose third member exists but is gated: the other two are reserved and held
+     * for it.
+     */
+    private void twoHeldForAGatedThird(int timeoutSeconds) {
         node("gpu", 8, "A100");
-        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 2));
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, timeoutSeconds));
         startScheduler();
         member("g-0", 2);
         member("g-1", 2);
-        // the third member exists but is gated: the other two are reserved and held for it, then let go
         create(new PodBuilder(Tenants.member(pod("g-2", 2, 1000), null, "g", 0)).editSpec()
                 .addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec().build());
-        await("a held member is reported waiting", Duration.ofSeconds(10), () -> KubeTestSupport.explainStatus(scheduler, "g-0").equals("waiting"));
+        await("two members held", Duration.ofSeconds(10), () -> "waiting".equals(KubeTestSupport.explainStatus(
+                scheduler, "g-0")) && "waiting".equals(KubeTestSupport.explainStatus(scheduler, "g-1")));
+    }
+
+    @Test
+    void heldMembersAreReleasedOnTimeoutAndBoundOnceTheGangCompletes() throws Exception {
+        twoHeldForAGatedThird(2); // then let go after 2 s
         await("the held members are released after the timeout", Duration.ofSeconds(15),
                 () -> saw("g-0", "did not complete within its scheduleTimeoutSeconds")
                         && saw("g-1", "did not complete within its scheduleTimeoutSeconds"));
@@ -106,15 +114,7 @@ class GangTest extends SandboxTest {
 
     @Test
     void aNewPodGroupReleasesNoOtherGangsHeldMembers() {
-        node("gpu", 8, "A100");
-        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 60));
-        startScheduler();
-        member("g-0", 2);
-        member("g-1", 2);
-        create(new PodBuilder(Tenants.member(pod("g-2", 2, 1000), null, "g", 0)).editSpec()
-                .addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec().build());
-        await("two members held", Duration.ofSeconds(10), () -> "waiting".equals(KubeTestSupport.explainStatus(
-                scheduler, "g-0")) && "waiting".equals(KubeTestSupport.explainStatus(scheduler, "g-1")));
+        twoHeldForAGatedThird(60);
         double unschedulable = scheduler.metrics().attempts(SchedulerMetrics.Result.UNSCHEDULABLE);
         Tenants.apply(client(), Tenants.podGroup(NS, "h", 1, 60));
         create(Tenants.member(pod("h-0", 1, 1000), null, "h", 0));
