@@ -2,6 +2,8 @@ package io.gantry.kube;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,11 +15,14 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.gantry.kube.config.SchedulerConfig;
 import io.gantry.kube.extender.ExtenderService;
 import io.gantry.kube.metrics.SchedulerMetrics;
+import io.gantry.kube.model.TenancyCatalog;
 import io.gantry.kube.scheduling.KubeApi;
 import io.gantry.kube.scheduling.SchedulerLoop;
 import io.gantry.kube.server.SchedulerHttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -55,6 +60,8 @@ public final class GantryScheduler implements AutoCloseable {
     private final VolumeWatch volumes;
     private final SharedIndexInformer<Node> nodeInformer;
     private final SharedIndexInformer<Pod> podInformer;
+    /** Queues, PodGroups and Namespaces, when tenancy is on (not in extender mode); empty otherwise. */
+    private final List<SharedIndexInformer<?>> tenancyInformers = new ArrayList<>();
     private final SchedulerHttpServer http;
     private final CompletableFuture<?> election;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -63,7 +70,7 @@ public final class GantryScheduler implements AutoCloseable {
         this.config = config;
         KubeApi api = new KubeApi(client, config.schedulerName());
         volumes = options.extender() ? null : VolumeWatch.start(client);
-        loop = new SchedulerLoop(config, api, metrics, volumes);
+        loop = new SchedulerLoop(config, api, metrics, volumes, !options.extender());
         loop.setSchedulingEnabled(!options.extender());
         loop.start();
         ExtenderService extender = options.extender() ? new ExtenderService(loop, api, client) : null;
@@ -94,7 +101,8 @@ public final class GantryScheduler implements AutoCloseable {
         if (volumes != null) {
             volumes.onChange(() -> podInformer.getStore().list(), loop::podChanged);
         }
-        loop.markSynced(() -> nodeInformer.getStore().list(), () -> podInformer.getStore().list());
+        Runnable tenancyLists = loop.tenancy() ? watchTenancy(client) : () -> { };
+        loop.markSynced(tenancyLists, () -> nodeInformer.getStore().list(), () -> podInformer.getStore().list());
         if (config.leaderElection().enabled()) {
             SchedulerConfig.LeaderElection le = config.leaderElection();
             String ns = le.leaseNamespace().isEmpty() ? options.leaseNamespace() : le.leaseNamespace();
@@ -122,6 +130,45 @@ public final class GantryScheduler implements AutoCloseable {
         } else {
             election = null;
             loop.setLeader(true);
+        }
+    }
+
+    /**
+     * Watches Queues, PodGroups and Namespaces into the loop; returns what replays their initial lists. A CRD that is
+     * not installed is logged and left out (no queues: every pod is in the default queue; no PodGroups: pods
+     * labelled with one wait for it), so Gantry runs on a cluster without them.
+     */
+    private Runnable watchTenancy(KubernetesClient client) {
+        List<Runnable> lists = new ArrayList<>();
+        try {
+            SharedIndexInformer<Namespace> ns = client.namespaces().inform(
+                    new Handler<>(loop::namespaceChanged, loop::namespaceDeleted), 0);
+            tenancyInformers.add(ns);
+            lists.add(() -> ns.getStore().list().forEach(loop::namespaceChanged));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot watch namespaces ({}); their {} labels are not read", e.getMessage(),
+                    TenancyCatalog.QUEUE_LABEL);
+        }
+        lists.add(watchGeneric(client.genericKubernetesResources(KubeApi.QUEUES), "queues.scheduling.gantry.io",
+                loop::queueChanged, loop::queueDeleted));
+        lists.add(watchGeneric(client.genericKubernetesResources(KubeApi.POD_GROUPS).inAnyNamespace(),
+                "podgroups.scheduling.x-k8s.io", loop::podGroupChanged, loop::podGroupDeleted));
+        return () -> lists.forEach(Runnable::run);
+    }
+
+    private Runnable watchGeneric(
+            io.fabric8.kubernetes.client.dsl.Informable<GenericKubernetesResource> resources, String crd,
+            java.util.function.Consumer<GenericKubernetesResource> changed,
+            java.util.function.Consumer<GenericKubernetesResource> deleted) {
+        try {
+            SharedIndexInformer<GenericKubernetesResource> informer = resources.inform(
+                    new Handler<>(changed, deleted), 0);
+            tenancyInformers.add(informer);
+            return () -> informer.getStore().list().forEach(changed);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot watch {} ({}); is the CRD installed? (deploy/manifests/crds/) Running without them",
+                    crd, e.getMessage());
+            return () -> { };
         }
     }
 
@@ -155,6 +202,7 @@ public final class GantryScheduler implements AutoCloseable {
         }
         nodeInformer.close();
         podInformer.close();
+        tenancyInformers.forEach(SharedIndexInformer::close);
         loop.close();
         http.close();
         closeVolumes();

@@ -98,6 +98,7 @@ class BadInputTest extends SandboxTest {
         startScheduler();
         create(pod("new", 1, 100));
         awaitFailure("new");
-        assertThat(failures("new").get(0).getMessage()).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli.");
+        assertThat(failures("new").get(0).getMessage()).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli."
+                + KubeTestSupport.NO_VICTIMS);
     }
 }

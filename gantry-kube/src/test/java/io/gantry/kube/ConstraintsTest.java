@@ -43,7 +43,7 @@ class ConstraintsTest extends SandboxTest {
         assertThat(awaitBound(client(), "to-b").getSpec().getNodeName()).isEqualTo("zone-b");
         assertThat(awaitBound(client(), "tier-gt-2").getSpec().getNodeName()).isEqualTo("zone-b");
         assertThat(failure("to-c")).isEqualTo("0/2 nodes are available: 2 node(s) didn't match Pod's node "
-                + "affinity/selector.");
+                + "affinity/selector." + KubeTestSupport.NO_VICTIMS);
     }
 
     @Test
@@ -57,7 +57,7 @@ class ConstraintsTest extends SandboxTest {
                 .withOperator("Equal").withValue("research").withEffect("NoSchedule").endToleration().endSpec()
                 .build());
         assertThat(awaitBound(client(), "tolerant").getSpec().getNodeName()).isEqualTo("tainted");
-        assertThat(failure("plain")).isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: research}.");
+        assertThat(failure("plain")).isEqualTo("0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: research}." + KubeTestSupport.NO_VICTIMS);
     }
 
     @Test
@@ -66,7 +66,7 @@ class ConstraintsTest extends SandboxTest {
                 .withUnschedulable(true).endSpec().build()).create();
         startScheduler();
         create(pod("waits", 1, 1000));
-        assertThat(failure("waits")).isEqualTo("0/1 nodes are available: 1 node(s) were unschedulable.");
+        assertThat(failure("waits")).isEqualTo("0/1 nodes are available: 1 node(s) were unschedulable." + KubeTestSupport.NO_VICTIMS);
         client().nodes().withName("cordoned").edit(n -> new NodeBuilder(n).editSpec().withUnschedulable(false)
                 .endSpec().build());
         assertThat(awaitBound(client(), "waits").getSpec().getNodeName()).isEqualTo("cordoned");
@@ -78,13 +78,13 @@ class ConstraintsTest extends SandboxTest {
                 .addToAllocatable("pods", new Quantity("1")).endStatus().build()).create();
         startScheduler();
         create(KubeSandbox.gpuPod(NS, "cpu-hog", "gantry", 1, 1000, 3000, 100));
-        assertThat(failure("cpu-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient cpu.");
+        assertThat(failure("cpu-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient cpu." + KubeTestSupport.NO_VICTIMS);
         create(KubeSandbox.gpuPod(NS, "mem-hog", "gantry", 1, 1000, 100, 8192));
-        assertThat(failure("mem-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient memory.");
+        assertThat(failure("mem-hog")).isEqualTo("0/1 nodes are available: 1 Insufficient memory." + KubeTestSupport.NO_VICTIMS);
         create(KubeSandbox.gpuPod(NS, "fits", "gantry", 1, 1000, 1000, 1024));
         awaitBound(client(), "fits");
         create(KubeSandbox.gpuPod(NS, "one-too-many", "gantry", 1, 1000, 100, 100));
-        assertThat(failure("one-too-many")).isEqualTo("0/1 nodes are available: 1 Too many pods.");
+        assertThat(failure("one-too-many")).isEqualTo("0/1 nodes are available: 1 Too many pods." + KubeTestSupport.NO_VICTIMS);
         assertThat(nodeOf(client(), "one-too-many")).isNull();
     }
 
@@ -96,6 +96,6 @@ class ConstraintsTest extends SandboxTest {
                 .withNodeName("one-gpu").endSpec().build());
         startScheduler();
         create(pod("mine", 1, 300));
-        assertThat(failure("mine")).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli.");
+        assertThat(failure("mine")).isEqualTo("0/1 nodes are available: 1 Insufficient gantry.io/gpu-milli." + KubeTestSupport.NO_VICTIMS);
     }
 }

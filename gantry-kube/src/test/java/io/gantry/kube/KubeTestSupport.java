@@ -17,6 +17,12 @@ import org.awaitility.Awaitility;
 final class KubeTestSupport {
 
     static final String NS = "team-a";
+    /**
+     * What preemption (on by default, as in kube-scheduler) adds to FailedScheduling when no pod may make room: the
+     * test pods are all of priority 0 in the default queue.
+     */
+    static final String NO_VICTIMS = " preemption: no pod it may evict (none of lower priority in queue default, and"
+            + " no borrowing queue it may reclaim from)";
 
     private KubeTestSupport() {
     }
@@ -57,6 +63,16 @@ final class KubeTestSupport {
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
                 .dontCatchUncaughtExceptions().until(condition::getAsBoolean);
+    }
+
+    /** The {@code status} field of {@code /api/explain} for a pod of {@link #NS}. */
+    static String explainStatus(GantryScheduler scheduler, String pod) {
+        try {
+            return new tools.jackson.databind.ObjectMapper().readTree(Http.get(scheduler.httpPort(), "/api/explain/"
+                    + NS + "/" + pod).body()).path("status").asString();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     static Pod get(KubernetesClient client, String name) {

@@ -142,4 +142,36 @@ class LeaderElectionTest extends SandboxTest {
             assertThat(sandbox.dispatcher().bindCount(NS, "after")).isEqualTo(1);
         }
     }
+
+    @Test
+    void aNewLeaderHoldsTheGangAgainBindsItWholeAndTakesOverTheQueueStatus() throws Exception {
+        Tenants.twoTeams(client(), "4", null, "4");
+        Tenants.apply(client(), Tenants.podGroup(NS, "g", 3, 60));
+        node("gpu-1", 8, "A100");
+        try (TwoInstances two = new TwoInstances()) {
+            for (int i = 0; i < 2; i++) {
+                create(Tenants.member(pod("g-" + i, 2, 1000), "team-a", "g", 0));
+            }
+            create(new io.fabric8.kubernetes.api.model.PodBuilder(Tenants.member(pod("g-2", 2, 1000), "team-a", "g",
+                    0)).editSpec().addNewSchedulingGate().withName("example.com/wait").endSchedulingGate().endSpec()
+                    .build());
+            await("a holds two members", Duration.ofSeconds(10),
+                    () -> "waiting".equals(status(two.a, "g-0")) && "waiting".equals(status(two.a, "g-1")));
+            assertThat(status(two.b, "g-0")).as("the standby holds nothing").isEqualTo("pending");
+            String queueStatus = "/apis/scheduling.gantry.io/v1alpha1/queues/team-a/status";
+            int writesByA = sandbox.dispatcher().patches(queueStatus);
+            two.a.close();
+            await("b leads and holds the members again", LEASE.plusSeconds(10), () -> two.b.loop().isLeader()
+                    && "waiting".equals(status(two.b, "g-0")) && "waiting".equals(status(two.b, "g-1")));
+            await("b writes team-a's status as it finds it", Duration.ofSeconds(10),
+                    () -> sandbox.dispatcher().patches(queueStatus) > writesByA);
+            client().pods().inNamespace(NS).withName("g-2").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                    .editSpec().withSchedulingGates(java.util.List.of()).endSpec().build());
+            for (int i = 0; i < 3; i++) {
+                awaitBound(client(), "g-" + i);
+            }
+            assertThat(sandbox.dispatcher().bindCounts()).hasSize(3).allSatisfy((pod, n) -> assertThat(n)
+                    .as(pod).isEqualTo(1));
+        }
+    }
 }

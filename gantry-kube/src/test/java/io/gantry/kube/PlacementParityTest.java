@@ -74,7 +74,7 @@ class PlacementParityTest extends SandboxTest {
         }
         assertThat(nodeOf(client(), "web-1")).isNotEqualTo(nodeOf(client(), "web-2"));
         assertThat(failure("web-3")).isEqualTo("0/2 nodes are available: 2 node(s) didn't match pod anti-affinity "
-                + "rules.");
+                + "rules." + KubeTestSupport.NO_VICTIMS);
         assertThat(nodeOf(client(), "web-3")).isNull();
     }
 
@@ -106,7 +106,7 @@ class PlacementParityTest extends SandboxTest {
         String first = await2("one of the two bound", "http-1", "http-2");
         String second = first.equals("http-1") ? "http-2" : "http-1";
         assertThat(failure(second)).isEqualTo("0/1 nodes are available: 1 node(s) didn't have free ports for the "
-                + "requested pod ports.");
+                + "requested pod ports." + KubeTestSupport.NO_VICTIMS);
         client().pods().inNamespace(NS).withName(first).delete();
         assertThat(awaitBound(client(), second).getSpec().getNodeName()).isEqualTo("only");
     }

@@ -100,7 +100,7 @@ class SchedulingTest extends SandboxTest {
                 .anyMatch(e -> "FailedScheduling".equals(e.getReason())));
         assertThat(events(sandbox.client(), "too-big")).anySatisfy(e -> {
             assertThat(e.getType()).isEqualTo("Warning");
-            assertThat(e.getMessage()).isEqualTo("0/3 nodes are available: 3 Insufficient nvidia.com/gpu.");
+            assertThat(e.getMessage()).isEqualTo("0/3 nodes are available: 3 Insufficient nvidia.com/gpu." + KubeTestSupport.NO_VICTIMS);
         });
         await("PodScheduled=False", Duration.ofSeconds(10), () -> get(sandbox.client(), "too-big").getStatus()
                 .getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())

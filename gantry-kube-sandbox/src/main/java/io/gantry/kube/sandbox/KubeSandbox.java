@@ -111,6 +111,7 @@ public final class KubeSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        dispatcher.stopKubelet();
         client.close();
         try {
             server.destroy();

@@ -2,6 +2,7 @@ package io.gantry.kube.config;
 
 import io.gantry.engine.Policy;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.tenancy.Tenancy;
 import java.time.Duration;
 import java.util.List;
 import tools.jackson.databind.annotation.JsonDeserialize;
@@ -19,7 +20,8 @@ record ConfigFile(
         Server server,
         LeaderElection leaderElection,
         Binding binding,
-        Backoff backoff) {
+        Backoff backoff,
+        @JsonDeserialize(using = ConfigValues.Admission.class) Tenancy.Mode admission) {
 
     record Server(@JsonDeserialize(using = ConfigValues.Port.class) Integer port) {
     }

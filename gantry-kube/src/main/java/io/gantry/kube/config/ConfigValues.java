@@ -3,6 +3,7 @@ package io.gantry.kube.config;
 import io.gantry.engine.Policy;
 import io.gantry.engine.PolicyRegistry;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.tenancy.Tenancy;
 import java.time.Duration;
 import java.util.Locale;
 import tools.jackson.core.JsonParser;
@@ -119,6 +120,21 @@ final class ConfigValues {
                 case "paper" -> ScoringMode.PAPER;
                 default -> null;
             };
+        }
+    }
+
+    /**
+     * The multi-tenant admission policy, by the labels the simulator's --admission uses; not the simulator's
+     * {@code backfill}, whose run-time predictor the scheduler does not feed yet.
+     */
+    static final class Admission extends Checked<Tenancy.Mode> {
+        Admission() {
+            super("gantry, quota or fifo (backfill is the simulator's only, for now)");
+        }
+
+        @Override
+        Tenancy.Mode parse(String text) {
+            return Tenancy.Mode.byLabel(text).filter(m -> m != Tenancy.Mode.BACKFILL).orElse(null);
         }
     }
 

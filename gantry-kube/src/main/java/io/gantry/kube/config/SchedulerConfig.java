@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gantry.engine.Policy;
 import io.gantry.engine.ScoringMode;
+import io.gantry.engine.tenancy.Tenancy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ public record SchedulerConfig(
         LeaderElection leaderElection,
         int bindingWorkers,
         Duration backoffInitial,
-        Duration backoffMax) {
+        Duration backoffMax,
+        Tenancy.Mode admission) {
 
     /** Lease-based leader election; only the leader binds. */
     public record LeaderElection(boolean enabled, String leaseName, String leaseNamespace, Duration leaseDuration,
@@ -55,31 +57,41 @@ public record SchedulerConfig(
         requireNonNull(leaderElection, "leaderElection");
         requireNonNull(backoffInitial, "backoffInitial");
         requireNonNull(backoffMax, "backoffMax");
+        requireNonNull(admission, "admission");
     }
 
-    /** Every default: FGD, exact scores, all namespaces, port 8080, leader election on. */
+    /**
+     * Every default: FGD, exact scores, all namespaces, port 8080, leader election on, admission {@code gantry}
+     * (queues with borrowing and reclaim, gangs, priority preemption; with no Queue objects every pod is in the
+     * unlimited default queue, so only gangs and priority preemption change anything).
+     */
     public static SchedulerConfig defaults() {
         return parse("{}", "defaults");
     }
 
     public SchedulerConfig withServerPort(int port) {
         return new SchedulerConfig(schedulerName, policy, scoring, namespaces, port, leaderElection, bindingWorkers,
-                backoffInitial, backoffMax);
+                backoffInitial, backoffMax, admission);
     }
 
     public SchedulerConfig withLeaderElection(LeaderElection le) {
         return new SchedulerConfig(schedulerName, policy, scoring, namespaces, serverPort, le, bindingWorkers,
-                backoffInitial, backoffMax);
+                backoffInitial, backoffMax, admission);
     }
 
     public SchedulerConfig withBackoff(Duration initial, Duration max) {
         return new SchedulerConfig(schedulerName, policy, scoring, namespaces, serverPort, leaderElection,
-                bindingWorkers, initial, max);
+                bindingWorkers, initial, max, admission);
     }
 
     public SchedulerConfig withPolicy(Policy p) {
         return new SchedulerConfig(schedulerName, p, scoring, namespaces, serverPort, leaderElection, bindingWorkers,
-                backoffInitial, backoffMax);
+                backoffInitial, backoffMax, admission);
+    }
+
+    public SchedulerConfig withAdmission(Tenancy.Mode mode) {
+        return new SchedulerConfig(schedulerName, policy, scoring, namespaces, serverPort, leaderElection,
+                bindingWorkers, backoffInitial, backoffMax, mode);
     }
 
     public static SchedulerConfig load(Path file) {
@@ -109,7 +121,7 @@ public record SchedulerConfig(
         try {
             JsonNode root = YAML.readTree(yaml);
             if (root == null || root.isMissingNode() || root.isNull()) {
-                file = new ConfigFile(null, null, null, null, null, null, null, null);
+                file = new ConfigFile(null, null, null, null, null, null, null, null, null);
             } else if (!root.isObject()) {
                 throw new IllegalArgumentException(source + ": the document must be a mapping of keys to values, got "
                         + root.getNodeType().name().toLowerCase(Locale.ROOT));
@@ -144,7 +156,7 @@ public record SchedulerConfig(
                 or(file.scoring(), ScoringMode.EXACT), or(file.namespaces(), List.of()), or(server.port(), 8080),
                 new LeaderElection(or(le.enabled(), true), or(le.leaseName(), "gantry-scheduler"),
                         or(le.leaseNamespace(), ""), leaseDuration, renewDeadline, retryPeriod),
-                or(binding.workers(), 16), initial, max);
+                or(binding.workers(), 16), initial, max, or(file.admission(), Tenancy.Mode.FULL));
     }
 
     private static <T> T or(T value, T dflt) {

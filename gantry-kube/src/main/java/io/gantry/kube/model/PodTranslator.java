@@ -52,8 +52,23 @@ public final class PodTranslator {
 
     /** What the pod asks, with the topology of its claims' volumes looked up in {@code volumes}. */
     public static PodDemand translate(Pod pod, VolumeCatalog volumes) {
+        return translate(pod, volumes, null);
+    }
+
+    /**
+     * What a pending pod asks, with its volumes' topology and, given a {@link TenancyCatalog}, its queue, gang and
+     * preemption policy ({@link TenancyTranslator}); a queue or PodGroup that is missing holds it with the reason.
+     */
+    public static PodDemand translate(Pod pod, VolumeCatalog volumes, TenancyCatalog tenancy) {
         try {
-            return new PodDemand.Valid(request(pod, volumes));
+            PodRequest request = request(pod, volumes);
+            if (tenancy != null) {
+                request = TenancyTranslator.pending(request, pod.getSpec().getPreemptionPolicy(),
+                        totals(pod.getSpec()), tenancy);
+            }
+            return new PodDemand.Valid(request);
+        } catch (HeldPodException e) {
+            return new PodDemand.Invalid(e.getMessage(), e.heading);
         } catch (InvalidPodException e) {
             return new PodDemand.Invalid(e.getMessage());
         }
@@ -122,6 +137,33 @@ public final class PodTranslator {
         }
         return new PodRequest(key, cpu, memMib, gpuCount, gpuMilli, models, priority, labels, placement(spec),
                 attributes);
+    }
+
+    /**
+     * What the pod's containers ask per resource name, summed (a request, else the limit, as Kubernetes defaults
+     * it): what a PodGroup's {@code minResources} is compared with.
+     */
+    static Map<String, BigDecimal> totals(PodSpec spec) {
+        Map<String, BigDecimal> totals = new java.util.TreeMap<>();
+        for (Container c : list(spec.getContainers())) {
+            ResourceRequirements r = c.getResources();
+            if (r == null) {
+                continue;
+            }
+            java.util.Set<String> names = new java.util.TreeSet<>();
+            if (r.getRequests() != null) {
+                names.addAll(r.getRequests().keySet());
+            }
+            if (r.getLimits() != null) {
+                names.addAll(r.getLimits().keySet());
+            }
+            for (String name : names) {
+                Quantity q = r.getRequests() != null && r.getRequests().containsKey(name) ? r.getRequests().get(name)
+                        : r.getLimits().get(name);
+                totals.merge(name, numeric(q, "container " + c.getName() + " " + name), BigDecimal::add);
+            }
+        }
+        return totals;
     }
 
     static List<String> models(String value) {
@@ -269,11 +311,22 @@ public final class PodTranslator {
     }
 
     /** A pod spec the scheduler cannot act on. */
-    static final class InvalidPodException extends IllegalArgumentException {
+    static class InvalidPodException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
         InvalidPodException(String message) {
             super(message);
+        }
+    }
+
+    /** A pod that waits for something outside it (its Queue, its PodGroup); {@code heading} names what. */
+    static final class HeldPodException extends InvalidPodException {
+        private static final long serialVersionUID = 1L;
+        final String heading;
+
+        HeldPodException(String message, String heading) {
+            super(message);
+            this.heading = heading;
         }
     }
 }

@@ -43,35 +43,58 @@ final class BindingCycle implements AutoCloseable {
     private final SchedulerMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    BindingCycle(DerivedEngine engine, ExecutorService workers, Consumer<Runnable> inbox, ClusterMirror mirror,
-            SchedulingQueue queue, PodRecorder recorder, SchedulerMetrics metrics) {
+    BindingCycle(DerivedEngine engine, ExecutorService workers, LoopOutcomes loop) {
         this.engine = requireNonNull(engine, "engine");
         this.workers = requireNonNull(workers, "workers");
-        this.inbox = requireNonNull(inbox, "inbox");
-        this.mirror = requireNonNull(mirror, "mirror");
-        this.queue = requireNonNull(queue, "queue");
-        this.recorder = requireNonNull(recorder, "recorder");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.inbox = loop.inbox();
+        this.mirror = loop.mirror();
+        this.queue = loop.queue();
+        this.recorder = loop.recorder();
+        this.metrics = loop.metrics();
+    }
+
+    /** One assumed pod to bind: the pod object, what it asked, where it goes. */
+    record Member(Pod pod, PodRequest request, GpuAllocation allocation) {
     }
 
     /** Binds the assumed pod; called on the loop thread, returns at once. */
     void bind(Pod pod, PodRequest request, GpuAllocation allocation) {
-        PodRequest withUid = request.withAttribute(ApiBinding.UID, Objects.toString(pod.getMetadata().getUid(), ""));
+        bindGang(List.of(new Member(pod, request, allocation)));
+    }
+
+    /**
+     * Binds a gang's members, one after another on one worker, so that when one bind fails the members after it are
+     * not bound either: they give their reservations back and wait again. (Members bound before the failure stay
+     * bound, as in scheduler-plugins: a bound pod is not taken back.) Called on the loop thread, returns at once.
+     */
+    void bindGang(List<Member> members) {
+        List<Member> all = List.copyOf(members);
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                post(pod, withUid, allocation);
+                for (int i = 0; i < all.size(); i++) {
+                    Member m = all.get(i);
+                    BindResult result = post(m.pod(), m.request(), m.allocation());
+                    inbox.accept(() -> finished(m.pod(), m.allocation(), result));
+                    if (result.outcome() != BindOutcome.BOUND) {
+                        List<Member> rest = all.subList(i + 1, all.size());
+                        String failed = PodKeys.key(m.pod());
+                        inbox.accept(() -> rest.forEach(r -> notBound(r, failed, result)));
+                        return;
+                    }
+                }
             } finally {
                 inFlight.decrementAndGet();
             }
         });
     }
 
-    /** On a worker: the engine's binding cycle (pre-bind, then {@link ApiBinding}), the event, the outcome home. */
-    private void post(Pod pod, PodRequest request, GpuAllocation allocation) {
+    /** On a worker: the engine's binding cycle (pre-bind, then {@link ApiBinding}) and the event. */
+    private BindResult post(Pod pod, PodRequest request, GpuAllocation allocation) {
+        PodRequest withUid = request.withAttribute(ApiBinding.UID, Objects.toString(pod.getMetadata().getUid(), ""));
         BindResult result;
         try {
-            result = ApiBinding.outcome(engine.bind(request, allocation));
+            result = ApiBinding.outcome(engine.bind(withUid, allocation));
         } catch (RuntimeException ex) {
             result = new BindResult(BindOutcome.ERROR, 0, String.valueOf(ex));
         }
@@ -86,8 +109,26 @@ final class BindingCycle implements AutoCloseable {
                 metrics.boundAfter(Duration.between(Instant.parse(created), Instant.now()));
             }
         }
-        BindResult done = result;
-        inbox.accept(() -> finished(pod, allocation, done));
+        return result;
+    }
+
+    /** On the loop thread: a gang member not bound because another member's bind failed first. */
+    private void notBound(Member m, String failed, BindResult why) {
+        String key = PodKeys.key(m.pod());
+        String uid = Objects.toString(m.pod().getMetadata().getUid(), "");
+        Optional<PlacedPod> placed = mirror.placement(key);
+        if (placed.isPresent() && placed.get().assumed() && placed.get().uid().equals(uid)) {
+            mirror.forget(key);
+            queue.clusterChanged(System.nanoTime());
+        }
+        metrics.attempt(Result.ERROR);
+        String message = "not bound: the bind of " + failed + ", of the same pod group, failed first (HTTP "
+                + why.code() + ": " + why.message() + "), and a gang is never bound in part; will retry";
+        LOG.info("{}: {}", key, message);
+        queue.get(key).filter(e -> uid.equals(e.uid())).ifPresent(e -> {
+            queue.backoff(e, System.nanoTime());
+            recorder.bindFailed(m.pod(), message);
+        });
     }
 
     /** On the loop thread. */

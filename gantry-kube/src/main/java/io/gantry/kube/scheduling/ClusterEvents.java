@@ -15,6 +15,7 @@ import io.gantry.kube.model.NodeTranslator;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.model.PodTranslator;
+import io.gantry.kube.model.TenancyTranslator;
 import io.gantry.kube.model.VolumeCatalog;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
 import io.gantry.kube.scheduling.SchedulingQueue.State;
@@ -43,11 +44,19 @@ final class ClusterEvents {
     private final SchedulerMetrics metrics;
     /** Where pods' claims are looked up; null when another scheduler checks volumes (extender). */
     private final VolumeCatalog volumes;
+    /** Queues, namespaces' queues and PodGroups; null when tenancy is off (extender mode). */
+    private final TenantObjects tenants;
     private boolean leader;
 
     ClusterEvents(SchedulerConfig config, ClusterMirror mirror, DerivedEngine engine, SchedulingQueue queue,
             PodRecorder recorder, SchedulerMetrics metrics, VolumeCatalog volumes) {
+        this(config, mirror, engine, queue, recorder, metrics, volumes, null);
+    }
+
+    ClusterEvents(SchedulerConfig config, ClusterMirror mirror, DerivedEngine engine, SchedulingQueue queue,
+            PodRecorder recorder, SchedulerMetrics metrics, VolumeCatalog volumes, TenantObjects tenants) {
         this.volumes = volumes;
+        this.tenants = tenants;
         this.config = requireNonNull(config, "config");
         this.mirror = requireNonNull(mirror, "mirror");
         this.engine = requireNonNull(engine, "engine");
@@ -78,6 +87,9 @@ final class ClusterEvents {
     }
 
     void podChanged(Pod pod) {
+        if (tenants != null) {
+            tenants.podSeen(pod);
+        }
         String key = PodKeys.key(pod);
         String uid = Objects.toString(pod.getMetadata().getUid(), "");
         Optional<PlacedPod> placed = mirror.placement(key);
@@ -89,6 +101,7 @@ final class ClusterEvents {
                 queue.clusterChanged(System.nanoTime());
             }
             queue.remove(key);
+            engine.gangMemberGone(key);
             engine.profile().unobserve(key);
             return;
         }
@@ -101,6 +114,11 @@ final class ClusterEvents {
             PlacedPod bound = known != null && echoOfOwnBind(known, pod, uid, node)
                     ? new PlacedPod(known.key(), known.uid(), node, known.request(), known.gpuIds(), false)
                     : boundPlacement(pod, key, uid, node);
+            if (tenants != null) {
+                bound = new PlacedPod(bound.key(), bound.uid(), bound.nodeName(),
+                        TenancyTranslator.placed(bound.request(), tenants), bound.gpuIds(), bound.assumed());
+                engine.gangMember(bound.request());
+            }
             mirror.place(bound);
             if (ours(pod)) {
                 engine.profile().observe(bound.request());
@@ -113,6 +131,7 @@ final class ClusterEvents {
         if (deleting(pod)) {
             // Never bound (the API server would refuse it); a bind in flight fails and gives its resources back.
             queue.remove(key);
+            engine.gangMemberGone(key);
             engine.profile().unobserve(key);
             return;
         }
@@ -121,11 +140,16 @@ final class ClusterEvents {
             queue.get(key).ifPresent(e -> e.pod = pod); // its bind is in flight
             return;
         }
-        PodDemand demand = PodTranslator.translate(pod, volumes);
+        PodDemand demand = PodTranslator.translate(pod, volumes, tenants);
         Entry e = queue.upsert(key, pod, demand, gated(pod), UnsupportedConstraints.required(pod),
                 System.nanoTime());
         if (demand instanceof PodDemand.Valid v) {
             engine.profile().observe(v.request());
+            if (engine.gangMember(v.request())) {
+                queue.clusterChanged(System.nanoTime()); // its siblings waiting for members may be complete now
+            }
+        } else {
+            engine.gangMemberGone(key);
         }
         if (leader) {
             report(e);
@@ -133,6 +157,9 @@ final class ClusterEvents {
     }
 
     void podDeleted(Pod pod) {
+        if (tenants != null) {
+            tenants.podDeleted(pod);
+        }
         String key = PodKeys.key(pod);
         String uid = Objects.toString(pod.getMetadata().getUid(), "");
         Optional<PlacedPod> placed = mirror.placement(key);
@@ -141,7 +168,21 @@ final class ClusterEvents {
             queue.clusterChanged(System.nanoTime());
         }
         queue.get(key).filter(e -> uid.isEmpty() || uid.equals(e.uid())).ifPresent(e -> queue.remove(key));
+        engine.gangMemberGone(key);
+        engine.forgetNomination(key);
         engine.profile().unobserve(key);
+    }
+
+    /**
+     * Queues, namespaces' queues or PodGroups changed: every pending pod is read again (a queue that appeared lets
+     * its pods in; a PodGroup gives its members their gang), before the engine is rebuilt with the new queues.
+     */
+    void retranslatePending() {
+        for (Entry e : queue.entries()) {
+            if (e.state() != State.BINDING) {
+                podChanged(e.pod);
+            }
+        }
     }
 
     /** A waiting pod whose wait is the pod's own doing (gated, or asking something invalid) is told so. */
@@ -150,7 +191,7 @@ final class ClusterEvents {
             recorder.gated(e);
         } else if (e.state() == State.INVALID) {
             String message = e.demand instanceof PodDemand.Invalid invalid
-                    ? "invalid GPU request: " + invalid.problem() : UnsupportedConstraints.heldMessage(e.unsupported);
+                    ? invalid.message() : UnsupportedConstraints.heldMessage(e.unsupported);
             if (recorder.unschedulable(e, message)) {
                 metrics.attempt(Result.INVALID);
             }

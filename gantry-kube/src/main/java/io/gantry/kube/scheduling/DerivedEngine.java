@@ -11,8 +11,15 @@ import io.gantry.engine.PodRequest;
 import io.gantry.engine.ScheduleResult;
 import io.gantry.engine.Scheduler;
 import io.gantry.engine.Status;
+import io.gantry.engine.SchedulingProfile;
+import io.gantry.engine.tenancy.GangSpec;
+import io.gantry.engine.tenancy.Tenancy;
+import io.gantry.engine.tenancy.TenancyKeys;
+import io.gantry.kube.model.TenancyTranslator;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,15 +34,97 @@ final class DerivedEngine implements ClusterMirror.Listener {
 
     private final ClusterMirror mirror;
     private final PolicyProfile profile;
+    /** The admission policy, or null when tenancy is off (extender mode: kube-scheduler admits). */
+    private final Tenancy.Mode admission;
+    private final TenantObjects tenants;
+    /** Every pod of a gang that exists (pending or placed), for Coscheduling; fed again into each new engine. */
+    private final Map<String, PodRequest> gangMembers = new LinkedHashMap<>();
     /** Replaced on the loop thread by a rebuild; read by binding workers for {@link #bind}. */
     private volatile Scheduler scheduler;
+    private Tenancy tenancy;
 
     DerivedEngine(ClusterMirror mirror, PolicyProfile profile) {
+        this(mirror, profile, null, new TenantObjects());
+    }
+
+    /** @param admission the multi-tenant admission policy; null: none (no queues, gangs or preemption) */
+    DerivedEngine(ClusterMirror mirror, PolicyProfile profile, Tenancy.Mode admission, TenantObjects tenants) {
         this.mirror = requireNonNull(mirror, "mirror");
         this.profile = requireNonNull(profile, "profile");
+        this.admission = admission;
+        this.tenants = requireNonNull(tenants, "tenants");
         this.scheduler = new Scheduler(new ClusterState(), profile.newProfile());
         rebuild();
         mirror.listen(this);
+    }
+
+    private Runnable beforeRebuild = () -> { };
+
+    /** Run before every rebuild, while the old engine still holds what Permit held (the cycle gives it back). */
+    void beforeRebuild(Runnable hook) {
+        this.beforeRebuild = requireNonNull(hook, "hook");
+    }
+
+    /** The tenancy plugins of the current engine, if tenancy is on. */
+    Optional<Tenancy> tenancy() {
+        return Optional.ofNullable(tenancy);
+    }
+
+    // ---- gangs ---------------------------------------------------------------------------------------------
+
+    /**
+     * A pod of a gang exists (pending or placed); a pod whose gang changed leaves the old one. Idempotent. True when
+     * the gang gained a member (its waiting members may be complete now).
+     */
+    boolean gangMember(PodRequest request) {
+        if (tenancy == null) {
+            return false;
+        }
+        GangSpec gang = TenancyKeys.gangOf(request);
+        PodRequest old = gang == null ? gangMembers.remove(request.name()) : gangMembers.put(request.name(), request);
+        boolean changed = old == null || !java.util.Objects.equals(TenancyKeys.gangOf(old), gang);
+        if (old != null && changed) {
+            tenancy.coscheduling().memberGone(old);
+        }
+        if (gang != null) {
+            tenancy.coscheduling().memberAdded(request);
+        }
+        return gang != null && changed;
+    }
+
+    /** The pod is gone for good (deleted, finished) or no longer a member it could be (held for its PodGroup). */
+    void gangMemberGone(String key) {
+        PodRequest old = gangMembers.remove(key);
+        if (old != null && tenancy != null) {
+            tenancy.coscheduling().memberGone(old);
+        }
+    }
+
+    /** A deleted pod holds no room preemption made for it any more. */
+    void forgetNomination(String key) {
+        if (tenancy != null) {
+            tenancy.nominations().forget(key);
+        }
+    }
+
+    /** The members the gang has now, in the order they appeared. */
+    List<String> gangMembersOf(String gang) {
+        return tenancy == null ? List.of() : tenancy.coscheduling().members(gang);
+    }
+
+    /** Held pods Permit let go since the last call (a gang whose last member was just placed). */
+    List<GpuAllocation> takeAllowed() {
+        return scheduler.takeAllowed();
+    }
+
+    /** The pods Permit holds now. */
+    List<String> waitingPods() {
+        return scheduler.waitingPods();
+    }
+
+    /** Rejects every held pod whose Permit timeout has passed; returns them. */
+    List<String> expireWaiting() {
+        return scheduler.expireWaiting();
     }
 
     PolicyProfile profile() {
@@ -93,9 +182,23 @@ final class DerivedEngine implements ClusterMirror.Listener {
         return true;
     }
 
-    /** A fresh engine charged with every node and placed pod: the mirror is the truth, the engine derived. */
+    /**
+     * A fresh engine charged with every node and placed pod: the mirror is the truth, the engine derived. Pods Permit
+     * held are not held by the new engine: the caller releases them first.
+     */
     void rebuild() {
-        scheduler = new Scheduler(new ClusterState(), profile.newProfile());
+        beforeRebuild.run();
+        ClusterState state = new ClusterState();
+        SchedulingProfile plugins = profile.newProfile();
+        if (admission != null) {
+            tenancy = Tenancy.create(admission, tenants.queuesInForce(), state);
+            plugins = tenancy.apply(plugins);
+            for (Map.Entry<String, PodRequest> m : gangMembers.entrySet()) {
+                m.setValue(TenancyTranslator.placed(m.getValue(), tenants));
+                tenancy.coscheduling().memberAdded(m.getValue());
+            }
+        }
+        scheduler = new Scheduler(state, plugins);
         for (NodeSpec n : mirror.nodes()) {
             scheduler.addNode(n);
         }
@@ -155,7 +258,7 @@ final class DerivedEngine implements ClusterMirror.Listener {
 
     private void charge(PlacedPod p) {
         List<Integer> ids = p.gpuIds();
-        PodRequest request = p.request();
+        PodRequest request = tenancy == null ? p.request() : TenancyTranslator.placed(p.request(), tenants);
         if (request.needsGpu() && ids == null) {
             ids = guessGpus(p.nodeName(), request.gpuCount());
         }

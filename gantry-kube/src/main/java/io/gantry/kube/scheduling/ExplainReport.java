@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What {@code /api/explain/{namespace}/{pod}} answers: where the pod stands and why.
  *
- * @param status {@code scheduled} (bound), {@code binding} (decided, bind in flight), {@code pending} (waiting for
+ * @param status {@code scheduled} (bound), {@code binding} (decided, bind in flight), {@code waiting} (a gang member
+ *     reserved on a node and held until its gang is complete), {@code pending} (waiting for
  *     room), {@code gated} (held by its scheduling gates), {@code invalid} (asks something impossible),
  *     {@code unsupported} (asks a constraint Gantry does not check), or {@code unknown}
  */

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.PodSchedulingGate;
 import io.gantry.engine.Explanation;
 import io.gantry.engine.GpuAllocation;
 import io.gantry.engine.PodRequest;
+import io.gantry.engine.tenancy.GangSpec;
+import io.gantry.engine.tenancy.TenancyKeys;
 import io.gantry.kube.model.PodDemand;
 import io.gantry.kube.model.PodKeys;
 import io.gantry.kube.scheduling.SchedulingQueue.Entry;
@@ -21,8 +23,15 @@ final class Explainer {
     private final ClusterMirror mirror;
     private final DerivedEngine engine;
     private final SchedulingQueue queue;
+    private final HeldGangs held;
 
     Explainer(String schedulerName, ClusterMirror mirror, DerivedEngine engine, SchedulingQueue queue) {
+        this(schedulerName, mirror, engine, queue, new HeldGangs());
+    }
+
+    Explainer(String schedulerName, ClusterMirror mirror, DerivedEngine engine, SchedulingQueue queue,
+            HeldGangs held) {
+        this.held = requireNonNull(held, "held");
         this.schedulerName = requireNonNull(schedulerName, "schedulerName");
         this.mirror = requireNonNull(mirror, "mirror");
         this.engine = requireNonNull(engine, "engine");
@@ -32,6 +41,19 @@ final class Explainer {
     ExplainReport explain(String namespace, String name, boolean leader) {
         String key = PodKeys.key(namespace, name);
         Optional<PlacedPod> placed = mirror.placement(key);
+        Optional<HeldGangs.Held> waiting = held.get(key);
+        if (waiting.isPresent()) {
+            HeldGangs.Held h = waiting.get();
+            GangSpec gang = TenancyKeys.gangOf(h.request());
+            long left = Math.max(0, h.deadlineNanos() - System.nanoTime()) / 1_000_000_000L;
+            String until = gang == null ? "a Permit plugin allows it"
+                    : "pod group " + gang.name() + " has " + gang.minMember() + " members placed ("
+                            + engine.tenancy().map(t -> t.ledger().gangPlaced(gang.name())).orElse(0) + " now)";
+            return new ExplainReport(key, "waiting", h.allocation().nodeName(), h.allocation().gpuIndices(),
+                    h.allocation().gpuIndices().isEmpty() ? null : h.allocation().gpuMilliPerGpu(),
+                    "reserved on " + h.allocation().nodeName() + " and held until " + until + "; released in "
+                            + left + " s if it has not", Map.of(), 0);
+        }
         if (placed.isPresent()) {
             PlacedPod p = placed.get();
             Optional<GpuAllocation> a = engine.allocation(key);
@@ -57,8 +79,7 @@ final class Explainer {
                     + String.join(" ", gates) + "]", Map.of(), e.attempts());
         }
         if (e.demand instanceof PodDemand.Invalid inv) {
-            return new ExplainReport(key, "invalid", null, null, null, "invalid GPU request: " + inv.problem(),
-                    Map.of(), e.attempts());
+            return new ExplainReport(key, "invalid", null, null, null, inv.message(), Map.of(), e.attempts());
         }
         if (!e.unsupported.isEmpty()) {
             return new ExplainReport(key, "unsupported", null, null, null,

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.gantry.engine.GpuAllocation;
@@ -82,25 +83,124 @@ public final class KubeApi {
         }
         String node = allocation.nodeName();
         binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
-        String url = podUrl(namespace, name) + "/binding";
+        Answer a = post(podUrl(namespace, name) + "/binding", binding.toString());
+        if (a.ok()) {
+            return new BindResult(BindOutcome.BOUND, a.code(), "");
+        }
+        return new BindResult(a.code() == 409 ? BindOutcome.CONFLICT : a.code() == 404 ? BindOutcome.GONE
+                : BindOutcome.ERROR, a.code(), a.message());
+    }
+
+    /** The API server's answer to a POST: its status code (0: no answer) and message. */
+    private record Answer(int code, String message) {
+        boolean ok() {
+            return code >= 200 && code < 300;
+        }
+    }
+
+    /** POSTs JSON with the raw HTTP client, keeping the API server's status code. */
+    private Answer post(String url, String json) {
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(url)
-                .post("application/json", binding.toString()).build();
+                .post("application/json", json).build();
         try {
             HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class)
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            int code = response.code();
-            String body = response.body() == null ? "" : response.body();
-            if (code >= 200 && code < 300) {
-                return new BindResult(BindOutcome.BOUND, code, "");
-            }
-            String message = statusMessage(body);
-            return new BindResult(code == 409 ? BindOutcome.CONFLICT : code == 404 ? BindOutcome.GONE
-                    : BindOutcome.ERROR, code, message);
+            return new Answer(response.code(), statusMessage(response.body() == null ? "" : response.body()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new BindResult(BindOutcome.ERROR, 0, "interrupted");
+            return new Answer(0, "interrupted");
         } catch (ExecutionException | TimeoutException e) {
-            return new BindResult(BindOutcome.ERROR, 0, String.valueOf(e.getCause() == null ? e : e.getCause()));
+            return new Answer(0, String.valueOf(e.getCause() == null ? e : e.getCause()));
+        }
+    }
+
+    /** What an eviction request came to. */
+    public enum EvictOutcome {
+        /** 200/201: granted (the pod terminates with its grace period), or would be in a dry run. */
+        EVICTED,
+        /** 429: a PodDisruptionBudget does not allow it now. */
+        BLOCKED,
+        /** 404 (or 409 on a changed UID): the pod is gone, or is another pod now. */
+        GONE,
+        /** Anything else. */
+        ERROR
+    }
+
+    public record EvictResult(EvictOutcome outcome, int code, String message) {
+    }
+
+    /**
+     * Asks the Eviction API ({@code POST pods/{name}/eviction}, policy/v1) to evict the pod: the API server checks
+     * the PodDisruptionBudgets covering it (429 when one does not allow it) and deletes it gracefully, with its own
+     * {@code terminationGracePeriodSeconds} (no grace period is given here, so none is shortened). The pod's UID is a
+     * precondition, so a new pod of the same name is never evicted. {@code dryRun}: only ask whether it would be.
+     */
+    public EvictResult evict(String namespace, String name, String uid, boolean dryRun) {
+        ObjectNode eviction = JSON.createObjectNode();
+        eviction.put("apiVersion", "policy/v1").put("kind", "Eviction");
+        eviction.putObject("metadata").put("name", name).put("namespace", namespace);
+        ObjectNode options = eviction.putObject("deleteOptions");
+        if (uid != null && !uid.isEmpty()) {
+            options.putObject("preconditions").put("uid", uid);
+        }
+        if (dryRun) {
+            options.putArray("dryRun").add("All");
+        }
+        Answer a = post(podUrl(namespace, name) + "/eviction" + (dryRun ? "?dryRun=All" : ""), eviction.toString());
+        int code = a.code();
+        EvictOutcome outcome = a.ok() ? EvictOutcome.EVICTED : code == 429 ? EvictOutcome.BLOCKED
+                : code == 404 || code == 409 ? EvictOutcome.GONE : EvictOutcome.ERROR;
+        return new EvictResult(outcome, code, a.ok() ? "" : a.message());
+    }
+
+    /**
+     * Sets the pod's {@code status.nominatedNodeName} (a merge patch of {@code pods/status}), as kube-scheduler does
+     * for a preemptor: where room is being made for it. Empty clears it.
+     */
+    public void nominate(String namespace, String name, String node) {
+        ObjectNode patch = JSON.createObjectNode();
+        ObjectNode status = patch.putObject("status");
+        if (node.isEmpty()) {
+            status.putNull("nominatedNodeName");
+        } else {
+            status.put("nominatedNodeName", node);
+        }
+        try {
+            client.pods().inNamespace(namespace).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** Queues (cluster-scoped) and PodGroups (namespaced), as fabric8 generic resources; no discovery needed. */
+    public static final ResourceDefinitionContext QUEUES = new ResourceDefinitionContext.Builder()
+            .withGroup("scheduling.gantry.io").withVersion("v1alpha1").withKind("Queue").withPlural("queues")
+            .withNamespaced(false).build();
+    public static final ResourceDefinitionContext POD_GROUPS = new ResourceDefinitionContext.Builder()
+            .withGroup("scheduling.x-k8s.io").withVersion("v1alpha1").withKind("PodGroup").withPlural("podgroups")
+            .withNamespaced(true).build();
+
+    /** Merges {@code status} (JSON) into the Queue's status subresource. A queue deleted meanwhile is no error. */
+    public void queueStatus(String name, String status) {
+        mergeStatus(client.genericKubernetesResources(QUEUES).withName(name), status);
+    }
+
+    /** Merges {@code status} (JSON) into the PodGroup's status subresource. */
+    public void podGroupStatus(String namespace, String name, String status) {
+        mergeStatus(client.genericKubernetesResources(POD_GROUPS).inNamespace(namespace).withName(name), status);
+    }
+
+    private static void mergeStatus(io.fabric8.kubernetes.client.dsl.Resource<?> resource, String status) {
+        try {
+            resource.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":" + status
+                    + "}");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
         }
     }
 
@@ -116,6 +216,12 @@ public final class KubeApi {
     public void event(Pod pod, String type, String reason, String action, String message) {
         event("Pod", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(), type,
                 reason, action, message);
+    }
+
+    /** A core/v1 event on a pod known by its key parts and UID (a pod whose object is not at hand, e.g. a victim). */
+    public void podEvent(String namespace, String name, String uid, String type, String reason, String action,
+            String message) {
+        event("Pod", namespace, name, uid, type, reason, action, message);
     }
 
     /**

@@ -69,6 +69,12 @@ final class PodRecorder implements AutoCloseable {
         });
     }
 
+    /** A preemptor whose victims were evicted: {@code Normal Preempting} on it, naming them and why. */
+    void preempting(Entry e, String message) {
+        Pod pod = e.pod;
+        write(PodKeys.key(pod), () -> api.event(pod, "Normal", "Preempting", "Preempting", message));
+    }
+
     /** A bind that failed and will be retried. */
     void bindFailed(Pod pod, String message) {
         write(PodKeys.key(pod), () -> api.event(pod, "Warning", "FailedScheduling", "Scheduling", message));

@@ -2,6 +2,8 @@ package io.gantry.kube.scheduling;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.gantry.engine.Assessment;
@@ -51,6 +53,14 @@ public final class SchedulerLoop implements AutoCloseable {
     private final MetricsPublisher publisher;
     private final Explainer explainer;
     private final SchedulerMetrics metrics;
+    /** Queues, namespaces' queues, PodGroups; unused when tenancy is off. */
+    private final TenantObjects tenants = new TenantObjects();
+    private final boolean tenancy;
+    private final QueueStatusWriter queueStatus;
+    private final PodGroupStatusWriter podGroupStatus;
+    /** The status writes of queues and of PodGroups, each coalesced by its own objects. */
+    private final CoalescedWrites queueWrites;
+    private final CoalescedWrites groupWrites;
     private final Thread thread;
     private final LoopView view = new LoopView();
     private volatile boolean running = true;
@@ -65,20 +75,40 @@ public final class SchedulerLoop implements AutoCloseable {
 
     /** @param volumes where pods' claims are looked up; null when another scheduler checks volumes (extender) */
     public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics, VolumeCatalog volumes) {
+        this(config, api, metrics, volumes, true);
+    }
+
+    /**
+     * @param tenancy whether queues, gangs and preemption apply ({@code config.admission()}); off in extender mode,
+     *     where kube-scheduler admits pods
+     */
+    public SchedulerLoop(SchedulerConfig config, KubeApi api, SchedulerMetrics metrics, VolumeCatalog volumes,
+            boolean tenancy) {
         requireNonNull(config, "config");
         requireNonNull(api, "api");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.tenancy = tenancy;
         PolicyProfile profile = new PolicyProfile(config.policy(), config.scoring(), 42, System.nanoTime(),
                 new ApiBinding(api));
         this.queue = new SchedulingQueue(config.backoffInitial(), config.backoffMax(), profile.queueSort());
-        this.engine = new DerivedEngine(mirror, profile);
+        this.engine = new DerivedEngine(mirror, profile, tenancy ? config.admission() : null, tenants);
         this.recorder = new PodRecorder(api, Executors.newFixedThreadPool(4, daemon("gantry-events")));
+        LoopOutcomes outcomes = new LoopOutcomes(inbox::add, mirror, queue, recorder, metrics);
         this.binding = new BindingCycle(engine, Executors.newFixedThreadPool(config.bindingWorkers(),
-                daemon("gantry-bind")), inbox::add, mirror, queue, recorder, metrics);
-        this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics);
-        this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics, volumes);
+                daemon("gantry-bind")), outcomes);
+        HeldGangs held = new HeldGangs();
+        Preemptions preemptions = tenancy ? new Preemptions(api, Executors.newFixedThreadPool(2,
+                daemon("gantry-evict")), outcomes) : null;
+        this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics, held, preemptions);
+        engine.beforeRebuild(() -> cycle.releaseHeld("the engine was rebuilt with new queues or a new profile"));
+        this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics, volumes,
+                tenancy ? tenants : null);
         this.publisher = new MetricsPublisher(metrics, mirror, engine, queue, recorder);
-        this.explainer = new Explainer(config.schedulerName(), mirror, engine, queue);
+        this.explainer = new Explainer(config.schedulerName(), mirror, engine, queue, held);
+        this.queueWrites = new CoalescedWrites(Executors.newSingleThreadExecutor(daemon("gantry-queue-status")));
+        this.groupWrites = new CoalescedWrites(Executors.newSingleThreadExecutor(daemon("gantry-podgroup-status")));
+        this.queueStatus = new QueueStatusWriter(tenants, engine, queue, api::queueStatus, queueWrites);
+        this.podGroupStatus = new PodGroupStatusWriter(tenants, held, api::podGroupStatus, groupWrites);
         this.thread = new Thread(this::run, "gantry-scheduling-loop");
         this.thread.setDaemon(true);
     }
@@ -114,10 +144,49 @@ public final class SchedulerLoop implements AutoCloseable {
         inbox.add(() -> events.podDeleted(pod));
     }
 
+    public void queueChanged(GenericKubernetesResource q) {
+        inbox.add(() -> tenants.queueChanged(q));
+    }
+
+    public void queueDeleted(GenericKubernetesResource q) {
+        inbox.add(() -> tenants.queueDeleted(q));
+    }
+
+    public void podGroupChanged(GenericKubernetesResource g) {
+        inbox.add(() -> tenants.podGroupChanged(g));
+    }
+
+    public void podGroupDeleted(GenericKubernetesResource g) {
+        inbox.add(() -> tenants.podGroupDeleted(g));
+    }
+
+    public void namespaceChanged(Namespace ns) {
+        inbox.add(() -> tenants.namespaceChanged(ns));
+    }
+
+    public void namespaceDeleted(Namespace ns) {
+        inbox.add(() -> tenants.namespaceDeleted(ns));
+    }
+
+    /** Whether queues, gangs and preemption apply (not in extender mode). */
+    public boolean tenancy() {
+        return tenancy;
+    }
+
     /** The watches have delivered the whole initial state; scheduling may start (when leading). */
     public void markSynced(Supplier<List<Node>> nodes, Supplier<List<Pod>> pods) {
+        markSynced(() -> { }, nodes, pods);
+    }
+
+    /**
+     * The same, with the tenancy objects' lists applied first ({@code tenancyLists}, on the loop thread), so that
+     * pods are read with their queues and gangs known.
+     */
+    public void markSynced(Runnable tenancyLists, Supplier<List<Node>> nodes, Supplier<List<Pod>> pods) {
         // The lists are read on the loop thread, so no watch event queued before them can be undone by them.
         inbox.add(() -> {
+            tenancyLists.run();
+            applyTenancyChanges();
             nodes.get().forEach(events::nodeChanged);
             pods.get().forEach(events::podChanged);
             synced = true;
@@ -184,11 +253,20 @@ public final class SchedulerLoop implements AutoCloseable {
                     runTask(more);
                 }
                 long now = System.nanoTime();
-                if (engine.refreshProfile(now)) {
+                applyTenancyChanges();
+                // re-learning rebuilds the engine, which holds nothing: wait while a gang is held
+                if (!cycle.holdsAny() && engine.refreshProfile(now)) {
                     LOG.info("FGD target workload re-learnt: {} pod types", engine.profile().targetTypes());
                 }
                 publisher.publishIfDue(now, leader);
+                if (tenancy) {
+                    queueStatus.publishIfDue(now, leader && synced);
+                    podGroupStatus.publishIfDue(now, leader && synced);
+                }
+                cycle.expire();
+                cycle.settle("");
                 if (scheduling()) {
+                    cycle.preemptorsFirst();
                     for (int i = 0; i < BATCH && inbox.isEmpty(); i++) {
                         if (!cycle.scheduleOne(System.nanoTime())) {
                             break;
@@ -202,6 +280,27 @@ public final class SchedulerLoop implements AutoCloseable {
                 LOG.error("scheduling loop error (continuing)", e);
             }
         }
+    }
+
+    /** Queues, namespaces' queues or PodGroups changed: pending pods are read again; for queues, a new engine. */
+    private void applyTenancyChanges() {
+        TenantObjects.Change change = tenancy ? tenants.takeChange() : TenantObjects.Change.NONE;
+        if (change == TenantObjects.Change.NONE) {
+            return;
+        }
+        if (change == TenantObjects.Change.QUEUES) {
+            cycle.releaseHeld("the queues changed");
+        }
+        events.retranslatePending();
+        if (change == TenantObjects.Change.QUEUES) {
+            engine.rebuild();
+        }
+        queue.clusterChanged(System.nanoTime());
+    }
+
+    /** For reads on the loop thread: the multi-tenant objects the watches delivered. */
+    TenantObjects tenants() {
+        return tenants;
     }
 
     private void runTask(Runnable task) {
@@ -218,7 +317,9 @@ public final class SchedulerLoop implements AutoCloseable {
             return 0;
         }
         OptionalLong next = queue.nextWakeNanos();
-        return next.isEmpty() ? MAX_WAIT_NANOS : Math.max(0, Math.min(MAX_WAIT_NANOS, next.getAsLong() - now));
+        OptionalLong deadline = cycle.nextDeadline();
+        long wake = Math.min(next.orElse(Long.MAX_VALUE), deadline.orElse(Long.MAX_VALUE));
+        return wake == Long.MAX_VALUE ? MAX_WAIT_NANOS : Math.max(0, Math.min(MAX_WAIT_NANOS, wake - now));
     }
 
     // ---- reads for the HTTP API and the extender -----------------------------------------------------------
@@ -281,6 +382,8 @@ public final class SchedulerLoop implements AutoCloseable {
         thread.interrupt();
         binding.close(); // binds in flight finish; their events still go out
         recorder.close();
+        queueWrites.close();
+        groupWrites.close();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

@@ -143,6 +143,14 @@ final class SchedulingQueue {
         return waiting.pop().map(q -> entries.get(q.name()));
     }
 
+    /**
+     * This pod next, out of turn (a held gang member's siblings, before anything takes the room its gang counted on),
+     * if it waits in the engine's queue; it is in flight then, as after {@link #pop}.
+     */
+    Optional<Entry> take(String key) {
+        return waiting.take(key).map(q -> entries.get(q.name()));
+    }
+
     /** The attempt failed for lack of room: wait for a cluster change, or the maximum wait. */
     void unschedulable(Entry e, long now) {
         if (e.state() == State.BINDING) {

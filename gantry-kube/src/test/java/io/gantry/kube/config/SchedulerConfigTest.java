@@ -103,7 +103,7 @@ class SchedulerConfigTest {
                         + "'leaderElection': enabled, leaseDuration, leaseName, leaseNamespace, renewDeadline, "
                         + "retryPeriod");
         assertThatThrownBy(() -> SchedulerConfig.parse("polcy: fgd\n", "cm.yaml"))
-                .hasMessage("cm.yaml, line 1, column 1: unknown key 'polcy'; known keys: backoff, binding, "
+                .hasMessage("cm.yaml, line 1, column 1: unknown key 'polcy'; known keys: admission, backoff, binding, "
                         + "leaderElection, namespaces, policy, schedulerName, scoring, server");
         assertThatThrownBy(() -> SchedulerConfig.parse("scoring: exact\nserver:\n  port: 70000\n", "c"))
                 .hasMessage("c, line 3, column 9: key 'server.port': '70000' is not valid; expected an integer from 0 "
@@ -114,6 +114,20 @@ class SchedulerConfigTest {
                 .hasMessage("c: key 'backoff.max': '1s' is not valid; expected at least backoff.initial (2s)");
         assertThatThrownBy(() -> SchedulerConfig.parse("- a\n- b\n", "c"))
                 .hasMessage("c: the document must be a mapping of keys to values, got array");
+    }
+
+    @Test
+    void admissionIsGantryByDefaultAndNamesTheThreePolicies() {
+        assertThat(SchedulerConfig.defaults().admission()).isEqualTo(io.gantry.engine.tenancy.Tenancy.Mode.FULL);
+        assertThat(SchedulerConfig.parse("admission: quota\n", "c").admission())
+                .isEqualTo(io.gantry.engine.tenancy.Tenancy.Mode.QUOTA);
+        assertThat(SchedulerConfig.parse("admission: fifo\n", "c").admission())
+                .isEqualTo(io.gantry.engine.tenancy.Tenancy.Mode.FIFO);
+        assertThatThrownBy(() -> SchedulerConfig.parse("admission: kueue\n", "c"))
+                .hasMessage("c, line 1, column 12: key 'admission': 'kueue' is not valid; expected gantry, quota or"
+                        + " fifo (backfill is the simulator's only, for now)");
+        assertThatThrownBy(() -> SchedulerConfig.parse("admission: backfill\n", "c"))
+                .hasMessageContaining("'backfill' is not valid");
     }
 
     @Test
