@@ -156,10 +156,21 @@ public final class GantryScheduler implements AutoCloseable {
         return () -> lists.forEach(Runnable::run);
     }
 
-    private Runnable watchGeneric(
-            io.fabric8.kubernetes.client.dsl.Informable<GenericKubernetesResource> resources, String crd,
+    private <R extends io.fabric8.kubernetes.client.dsl.Informable<GenericKubernetesResource>
+            & io.fabric8.kubernetes.client.dsl.Listable<io.fabric8.kubernetes.api.model.GenericKubernetesResourceList>>
+            Runnable watchGeneric(R resources, String crd,
             java.util.function.Consumer<GenericKubernetesResource> changed,
             java.util.function.Consumer<GenericKubernetesResource> deleted) {
+        try {
+            // asked first, so that an API server without the CRD gets one plain warning, not an informer's stack trace
+            resources.list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(1L).build());
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                LOG.warn("the API server does not serve {}; is the CRD installed? (deploy/manifests/crds/) Running"
+                        + " without them", crd);
+                return () -> { };
+            }
+        }
         try {
             SharedIndexInformer<GenericKubernetesResource> informer = resources.inform(
                     new Handler<>(changed, deleted), 0);
