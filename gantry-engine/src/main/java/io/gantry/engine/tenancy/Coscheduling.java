@@ -132,10 +132,18 @@ public final class Coscheduling implements PreFilterPlugin, ReservePlugin, Permi
                     || turnedAway.test(pod, slot)) {
                 continue;
             }
-            room += pod.isGpuShare() ? state.gpuLeftTotal(slot) / pod.gpuMilliPerGpu()
-                    : state.fullyFreeGpus(slot) / pod.gpuCount();
+            room += membersFitting(state, slot, pod);
         }
         return room;
+    }
+
+    /** Members of this pod's shape a node's free GPUs take at once: whole GPUs by fully free GPU, shares by milli. */
+    static long membersFitting(ClusterState state, int slot, PodRequest pod) {
+        if (!pod.needsGpu()) {
+            return 1;
+        }
+        return pod.isGpuShare() ? state.gpuLeftTotal(slot) / pod.gpuMilliPerGpu()
+                : state.fullyFreeGpus(slot) / pod.gpuCount();
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class GangTopology implements PreFilterPlugin, FilterPlugin, ScoreP
             }
             String value = state.spec(slot).labels().get(key);
             if (value != null) {
-                room.merge(value, membersFitting(state, slot, pod), Long::sum);
+                room.merge(value, Coscheduling.membersFitting(state, slot, pod), Long::sum);
             }
         }
         Reason noLabel = Reason.unresolvable("TopologyLabelMissing", "node(s) had no " + key + " label, which pod group "
@@ -143,14 +143,5 @@ public final class GangTopology implements PreFilterPlugin, FilterPlugin, ScoreP
             return 50 + 50.0 * d.missing() / room; // fits: the tightest fitting domain best
         }
         return 50.0 * room / d.missing();
-    }
-
-    /** Members of this pod's shape the node's free GPUs hold at once. */
-    private static long membersFitting(ClusterState state, int slot, PodRequest pod) {
-        if (!pod.needsGpu()) {
-            return 1;
-        }
-        return pod.isGpuShare() ? state.gpuLeftTotal(slot) / pod.gpuMilliPerGpu()
-                : state.fullyFreeGpus(slot) / pod.gpuCount();
     }
 }
