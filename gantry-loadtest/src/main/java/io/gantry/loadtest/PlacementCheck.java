@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The load test's verdict on the API server's final state: every pod of the burst bound exactly once (the server's
@@ -29,6 +31,15 @@ public final class PlacementCheck {
      */
     public static List<String> check(List<NodeShape> nodes, List<PodShape> pods, Map<String, Integer> binds,
             int conflicts, List<Pod> listed) {
+        return check(nodes, pods, binds, conflicts, listed, Set.of());
+    }
+
+    /**
+     * As above, where the pods named in {@code evicted} were deleted through the Eviction API: each of them must
+     * still have been bound exactly once before, and must no longer be listed.
+     */
+    public static List<String> check(List<NodeShape> nodes, List<PodShape> pods, Map<String, Integer> binds,
+            int conflicts, List<Pod> listed, Set<String> evicted) {
         List<String> problems = new ArrayList<>();
         if (conflicts != 0) {
             problems.add(conflicts + " binds refused because the pod was already bound");
@@ -45,11 +56,16 @@ public final class PlacementCheck {
         pods.forEach(p -> asked.put(p.name(), p));
         Map<String, Integer> gpuMilli = new HashMap<>();
         Map<String, long[]> cpuMem = new HashMap<>();
-        if (listed.size() != pods.size()) {
-            problems.add("the API server lists " + listed.size() + " pods, expected " + pods.size());
+        long expectedListed = pods.stream().filter(p -> !evicted.contains(p.name())).count();
+        if (listed.size() != expectedListed) {
+            problems.add("the API server lists " + listed.size() + " pods, expected " + expectedListed
+                    + (evicted.isEmpty() ? "" : " (" + pods.size() + " less " + evicted.size() + " evicted)"));
         }
         for (Pod pod : listed) {
             String name = pod.getMetadata().getName();
+            if (evicted.contains(name)) {
+                problems.add(name + " was evicted but is still listed");
+            }
             String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
             PodShape want = asked.get(name);
             if (want == null) {
@@ -108,6 +124,55 @@ public final class PlacementCheck {
                         cm[1]));
             }
         });
+        return problems;
+    }
+
+    /**
+     * The multi-tenancy verdict on the final state: no queue holds more GPUs (thousandths, by its pods' label) than
+     * its guarantee and borrowing limit allow, and no gang is bound in part: each PodGroup has either none or all of
+     * its planned members bound (an evicted member counts as not bound; none should be, as no queue preempts inside
+     * itself). Pods of the listed state that the plan does not know are reported by {@link #check}, not here.
+     */
+    public static List<String> checkTenancy(TenancyWorkload plan, List<PodShape> pods, List<Pod> listed) {
+        List<String> problems = new ArrayList<>();
+        Map<String, PodShape> asked = new HashMap<>();
+        pods.forEach(p -> asked.put(p.name(), p));
+        Map<String, Long> held = new TreeMap<>();
+        Map<String, Integer> boundMembers = new HashMap<>();
+        for (Pod pod : listed) {
+            String name = pod.getMetadata().getName();
+            PodShape shape = asked.get(name);
+            String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+            if (shape == null || node == null || node.isEmpty()) {
+                continue;
+            }
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            String queue = labels == null ? null : labels.get(TenancyWorkload.QUEUE_LABEL);
+            if (queue == null) {
+                problems.add(name + " has no " + TenancyWorkload.QUEUE_LABEL + " label");
+                continue;
+            }
+            held.merge(queue, shape.gpuMilliTotal(), Long::sum);
+            String group = labels.get(TenancyWorkload.POD_GROUP_LABEL);
+            if (group != null) {
+                boundMembers.merge(group, 1, Integer::sum);
+            }
+        }
+        for (TenancyWorkload.QueueShape q : plan.queues()) {
+            long h = held.getOrDefault(q.name(), 0L);
+            if (h > q.limitMilli()) {
+                problems.add(String.format(Locale.ROOT, "queue %s holds %d milli-GPUs, over its limit of %d "
+                        + "(guaranteed %d + borrowing limit %d)", q.name(), h, q.limitMilli(), q.guaranteedMilli(),
+                        q.borrowingLimitMilli()));
+            }
+        }
+        for (TenancyWorkload.Gang g : plan.gangs()) {
+            int bound = boundMembers.getOrDefault(g.name(), 0);
+            if (bound > 0 && bound < g.minMember()) {
+                problems.add("pod group " + g.name() + " is bound in part: " + bound + " of its " + g.minMember()
+                        + " members");
+            }
+        }
         return problems;
     }
 

@@ -121,6 +121,35 @@ final class SchedulerLoadTest implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--tenancy", description = "Run the same burst with multi-tenancy active: Queue objects whose "
+            + "guarantees sum to the cluster's GPUs (borrowing allowed), every pod in one of --queues team queues, "
+            + "--gang-share of them in gangs (PodGroups, minMember --gang-size), priorities, and before the warm-up "
+            + "a low-priority borrower queue 'batch' filling the cluster with whole-node pods so that about "
+            + "--reclaim-share of the burst's GPUs must be reclaimed from it by preemption (Eviction API).")
+    boolean tenancy;
+
+    @Option(names = "--queues", paramLabel = "N", defaultValue = "4",
+            description = "With --tenancy: team queues the pods are spread over (default: ${DEFAULT-VALUE}).")
+    int queues;
+
+    @Option(names = "--gang-share", paramLabel = "F", defaultValue = "0.2",
+            description = "With --tenancy: share of the pods that are gang members (default: ${DEFAULT-VALUE}).")
+    double gangShare;
+
+    @Option(names = "--gang-size", paramLabel = "G", defaultValue = "4",
+            description = "With --tenancy: members per gang, its PodGroup's minMember (default: ${DEFAULT-VALUE}).")
+    int gangSize;
+
+    @Option(names = "--reclaim-share", paramLabel = "F", defaultValue = "0.05",
+            description = "With --tenancy: share of the warm-up's and burst's GPUs the borrower leaves no free room "
+                    + "for, so that they are reclaimed by preemption (default: ${DEFAULT-VALUE}; 0: no more than "
+                    + "fragmentation forces).")
+    double reclaimShare;
+
+    @Option(names = "--no-borrower", description = "With --tenancy: no borrower pods, so nothing is preempted "
+            + "unless fragmentation forces it: queues and gangs alone.")
+    boolean noBorrower;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON here.")
     Path json;
 
@@ -144,15 +173,24 @@ final class SchedulerLoadTest implements Callable<Integer> {
                             + "%.0f %% so that every pod fits (more --nodes or fewer --pods)", pods, gpuDemand / 1000.0,
                     100.0 * gpuDemand / gpuCapacity, gpuCapacity / 1000, nodes, 100 * MAX_GPU_DEMAND));
         }
+        TenancyWorkload plan = null;
+        if (tenancy) {
+            try {
+                plan = TenancyWorkload.plan(nodeList, warmupList, podList, queues, gangShare, gangSize,
+                        reclaimShare, !noBorrower);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         Progress progress = new Progress(err, quiet);
         long wholePods = podList.stream().filter(p -> p.milli() == 1000).count();
         String header = String.format(Locale.ROOT,
                 "gantry bench scheduler: %d nodes (%d GPUs), %d pods (%d whole-GPU, %d shares; %.1f %% of the "
-                        + "GPUs), policy %s, seed %d, %s%s, %d cores, API server in its own JVM",
+                        + "GPUs), policy %s, seed %d, %s%s, %d cores, API server in its own JVM%s",
                 nodes, gpuCapacity / 1000, pods, wholePods, pods - wholePods, 100.0 * gpuDemand / gpuCapacity,
                 chosen.cliName(), seed, rate > 0 ? String.format(Locale.ROOT, "%.0f pods/s", rate) : "one burst",
                 warmup > 0 ? ", after " + warmup + " warm-up pods" : "",
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), plan == null ? "" : tenancyHeader(plan, podList));
         progress.say("%s", header);
         // The scheduler writes its Scheduled events on background threads; at the end the events still queued fail
         // one warning each as the client closes, and Netty reports connections that close after their event loop.
@@ -168,14 +206,15 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 Duration.ofSeconds(60))) {
             progress.say("API server started (pid %d, %s) in %.1f s", server.pid(), server.url(),
                     seconds(System.nanoTime() - t));
-            result = run(server, chosen, nodeList, warmupList, podList, progress);
+            result = run(server, chosen, nodeList, warmupList, podList, plan, progress);
         }
         result.header = header;
         out.println(header);
         out.print(result.table());
         if (result.problems.isEmpty()) {
             out.println("check: OK (every pod bound exactly once with the GPUs it asked for; no GPU, CPU or "
-                    + "memory over-committed; no bind conflicts)");
+                    + "memory over-committed; no bind conflicts" + (plan == null ? ")"
+                    : "; only the borrower's pods evicted; no queue over its limit; no gang bound in part)"));
         } else {
             out.println("check: FAILED");
             result.problems.stream().limit(20).forEach(p -> out.println("  " + p));
@@ -190,6 +229,16 @@ final class SchedulerLoadTest implements Callable<Integer> {
             out.flush();
         }
         return result.problems.isEmpty() ? 0 : 1;
+    }
+
+    private String tenancyHeader(TenancyWorkload plan, List<PodShape> podList) {
+        long borrowed = plan.fillers().stream().mapToLong(PodShape::gpuMilliTotal).sum() / 1000;
+        return String.format(Locale.ROOT, "; tenancy: %d team queues + borrower '%s' (guarantees summing to the "
+                        + "cluster's GPUs), %d of the pods in gangs of %d, priorities %d/%d, %d borrower pods of "
+                        + "priority %d holding %d GPUs first (reclaim share %.2f)", queues, TenancyWorkload.BORROWER,
+                plan.gangMembers(podList), gangSize, TenancyWorkload.TEAM_PRIORITY,
+                TenancyWorkload.TEAM_HIGH_PRIORITY, plan.fillers().size(), TenancyWorkload.BATCH_PRIORITY, borrowed,
+                reclaimShare);
     }
 
     private List<String> jvmOptions() {
@@ -217,6 +266,16 @@ final class SchedulerLoadTest implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server-event-loops must be 1..64, got "
                     + serverEventLoops);
         }
+        if (!tenancy) {
+            CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+            for (String option : List.of("--queues", "--gang-share", "--gang-size", "--reclaim-share",
+                    "--no-borrower")) {
+                if (parsed != null && parsed.hasMatchedOption(option)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), option + " only applies with "
+                            + "--tenancy; add --tenancy to run the burst with queues, gangs and preemption");
+                }
+            }
+        }
         if (timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be >= 1 second");
         }
@@ -230,7 +289,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
     }
 
     private Result run(ApiServerProcess server, Policy chosen, List<NodeShape> nodeList, List<PodShape> warmupList,
-            List<PodShape> podList, Progress progress) throws Exception {
+            List<PodShape> podList, TenancyWorkload plan, Progress progress) throws Exception {
         Result r = new Result();
         r.pods = podList.size();
         LoadTestApi api = new LoadTestApi(server.url());
@@ -243,6 +302,15 @@ final class SchedulerLoadTest implements Callable<Integer> {
             api.post("/loadtest/v1/objects", items(serialization, nodeList.stream()
                     .map(n -> (Object) Workload.node(n)).toList()));
             progress.say("created %d nodes in %.1f s", nodeList.size(), seconds(System.nanoTime() - t));
+            List<PodShape> fillers = plan == null ? List.of() : plan.fillers();
+            if (plan != null) {
+                // Queues and every PodGroup exist before the scheduler starts, so that its first lists hold them and
+                // the burst does not rebuild the engine or re-read pending pods for new objects.
+                List<Object> objects = new ArrayList<>(plan.queueObjects());
+                objects.addAll(plan.podGroupObjects(NAMESPACE));
+                api.post("/loadtest/v1/objects", items(serialization, objects));
+                progress.say("created %d queues and %d pod groups", plan.queues().size(), plan.gangs().size());
+            }
 
             SchedulerConfig defaults = SchedulerConfig.defaults();
             SchedulerConfig.LeaderElection le = defaults.leaderElection();
@@ -256,19 +324,32 @@ final class SchedulerLoadTest implements Callable<Integer> {
             waitFor(() -> started.loop().isSynced(), TimeUnit.SECONDS.toNanos(120));
             progress.say("scheduler started (policy %s, %d binding workers) in %.1f s; creating %d pods",
                     chosen.cliName(), config.bindingWorkers(), seconds(System.nanoTime() - t), podList.size());
+            java.util.function.Function<PodShape, Object> podOf = plan == null
+                    ? p -> Workload.pod(NAMESPACE, config.schedulerName(), p)
+                    : p -> plan.pod(NAMESPACE, config.schedulerName(), p);
+            if (!fillers.isEmpty()) {
+                t = System.nanoTime();
+                api.post("/loadtest/v1/burst", items(serialization, fillers.stream().map(podOf).toList()));
+                awaitBound(api, fillers.size(), t + TimeUnit.SECONDS.toNanos(timeoutSeconds), r, "the borrower's pods");
+                if (!r.problems.isEmpty()) {
+                    return r;
+                }
+                progress.say("borrower: %d pods bound in %.1f s", fillers.size(), seconds(System.nanoTime() - t));
+            }
             if (!warmupList.isEmpty()) {
                 t = System.nanoTime();
-                api.post("/loadtest/v1/burst", items(serialization, warmupList.stream()
-                        .map(p -> (Object) Workload.pod(NAMESPACE, config.schedulerName(), p)).toList()));
-                awaitBound(api, warmupList.size(), t + TimeUnit.SECONDS.toNanos(timeoutSeconds), r);
+                api.post("/loadtest/v1/burst", items(serialization, warmupList.stream().map(podOf).toList()));
+                awaitBound(api, fillers.size() + warmupList.size(), t + TimeUnit.SECONDS.toNanos(timeoutSeconds), r,
+                        "the warm-up");
                 if (!r.problems.isEmpty()) {
                     return r;
                 }
                 progress.say("warm-up: %d pods bound in %.1f s", warmupList.size(), seconds(System.nanoTime() - t));
             }
-            String body = items(serialization, podList.stream()
-                    .map(p -> (Object) Workload.pod(NAMESPACE, config.schedulerName(), p)).toList());
-            int expected = warmupList.size() + podList.size();
+            String body = items(serialization, podList.stream().map(podOf).toList());
+            int before = fillers.size() + warmupList.size();
+            int expected = before + podList.size();
+            int evictionsBefore = api.get("/loadtest/v1/progress").path("evictions").asInt();
 
             Map<String, Long> requestsBefore = new HashMap<>();
             api.get("/loadtest/v1/report").path("requests").properties()
@@ -313,7 +394,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 if (now - lastProgress > TimeUnit.SECONDS.toNanos(5)) {
                     lastProgress = now;
                     progress.say("%.0f s: %d pods created, %d bound", seconds(now - start),
-                            p.path("created").asInt() - warmupList.size(), bound - warmupList.size());
+                            p.path("created").asInt() - before, bound - before);
                 }
                 Thread.sleep(20);
             }
@@ -338,8 +419,10 @@ final class SchedulerLoadTest implements Callable<Integer> {
             JsonNode report = api.get("/loadtest/v1/report");
             Map<String, Integer> binds = new HashMap<>();
             java.util.Set<String> measured = new java.util.HashSet<>();
+            java.util.Set<String> evicted = new java.util.TreeSet<>();
             podList.forEach(pd -> measured.add(pd.name()));
             long[] latencies = new long[podList.size()];
+            long[] boundAt = new long[podList.size()];
             int n = 0;
             long firstCreated = Long.MAX_VALUE;
             long lastBoundAt = Long.MIN_VALUE;
@@ -349,18 +432,28 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 String name = e.getKey().substring(e.getKey().indexOf('/') + 1);
                 JsonNode rec = e.getValue();
                 binds.put(name, rec.get(1).asInt());
+                if (rec.path(5).asBoolean()) {
+                    evicted.add(name);
+                }
                 if (!measured.contains(name)) {
                     continue; // a warm-up pod: checked below, not measured
                 }
                 firstCreated = Math.min(firstCreated, rec.get(3).asLong());
                 long latency = rec.get(0).asLong();
                 if (latency >= 0 && n < latencies.length) {
+                    boundAt[n] = rec.get(4).asLong();
                     latencies[n++] = latency;
                     lastBoundAt = Math.max(lastBoundAt, rec.get(4).asLong());
                 }
             }
             r.bound = n;
             r.wallNanos = lastBoundAt == Long.MIN_VALUE ? 0 : lastBoundAt - firstCreated;
+            boundAt = Arrays.copyOf(boundAt, n);
+            Arrays.sort(boundAt);
+            // A burst's last pods can wait on preemption (victims evicted, then the preemptor's turn) and on
+            // backoff: the time until 90 % were bound shows the rate before that tail.
+            int at90 = (int) Math.ceil(0.9 * podList.size());
+            r.wall90Nanos = n >= at90 && at90 > 0 ? boundAt[at90 - 1] - firstCreated : 0;
             latencies = Arrays.copyOf(latencies, n);
             Arrays.sort(latencies);
             r.latencyNanos = latencies;
@@ -381,9 +474,21 @@ final class SchedulerLoadTest implements Callable<Integer> {
 
             // ---- checks, on the API server's final state ----
             List<Pod> listed = checker.pods().inNamespace(NAMESPACE).list().getItems();
-            List<PodShape> all = new ArrayList<>(warmupList);
+            List<PodShape> all = new ArrayList<>(fillers);
+            all.addAll(warmupList);
             all.addAll(podList);
-            r.problems.addAll(PlacementCheck.check(nodeList, all, binds, report.path("conflicts").asInt(), listed));
+            r.problems.addAll(PlacementCheck.check(nodeList, all, binds, report.path("conflicts").asInt(), listed,
+                    evicted));
+            r.evictions = report.path("evictions").asInt();
+            r.evictionsInBurst = r.evictions - evictionsBefore;
+            r.tenancy = plan != null;
+            if (plan != null) {
+                java.util.Set<String> fillerNames = new java.util.HashSet<>();
+                fillers.forEach(f -> fillerNames.add(f.name()));
+                evicted.stream().filter(e -> !fillerNames.contains(e)).limit(20).forEach(e -> r.problems.add(
+                        e + " was evicted, but only the borrower's pods may be (no queue preempts inside itself)"));
+                r.problems.addAll(PlacementCheck.checkTenancy(plan, all, listed));
+            }
             r.gpusUsed = PlacementCheck.gpusUsed(listed);
             r.scheduledEvents = checker.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
                     .filter(e -> "Scheduled".equals(e.getReason()) && e.getInvolvedObject() != null
@@ -399,7 +504,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
     }
 
     /** Waits until the API server has created its burst and bound this many pods in all; else a problem. */
-    private static void awaitBound(LoadTestApi api, int count, long deadline, Result r) throws Exception {
+    private static void awaitBound(LoadTestApi api, int count, long deadline, Result r, String phase)
+            throws Exception {
         while (true) {
             JsonNode p = api.get("/loadtest/v1/progress");
             if (p.has("burstError")) {
@@ -410,7 +516,7 @@ final class SchedulerLoadTest implements Callable<Integer> {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                r.problems.add("the warm-up timed out with " + p.path("bound").asInt() + " of " + count
+                r.problems.add(phase + " timed out with " + p.path("bound").asInt() + " of " + count
                         + " pods bound");
                 return;
             }
@@ -497,6 +603,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
         doc.put("pods_bound", r.bound);
         doc.put("pods_per_second", r.throughput());
         doc.put("wall_seconds", seconds(r.wallNanos));
+        doc.put("wall_to_90_percent_seconds", seconds(r.wall90Nanos));
+        doc.put("pods_per_second_to_90_percent", r.throughput90());
         doc.put("create_to_bind_p50_ms", r.latencyMillis(0.50));
         doc.put("create_to_bind_p99_ms", r.latencyMillis(0.99));
         doc.put("create_to_bind_max_ms", r.latencyMillis(1.0));
@@ -517,6 +625,16 @@ final class SchedulerLoadTest implements Callable<Integer> {
         doc.put("attempts", r.attempts);
         doc.put("api_requests", r.requests);
         doc.put("scheduled_events_written", r.scheduledEvents);
+        doc.put("tenancy", tenancy);
+        if (tenancy) {
+            doc.put("borrower", !noBorrower);
+            doc.put("queues", queues);
+            doc.put("gang_share", gangShare);
+            doc.put("gang_size", gangSize);
+            doc.put("reclaim_share", reclaimShare);
+            doc.put("evictions_in_burst", r.evictionsInBurst);
+            doc.put("evictions", r.evictions);
+        }
         doc.put("check", r.problems.isEmpty() ? "OK" : "FAILED");
         doc.put("problems", r.problems);
         if (json.getParent() != null) {
@@ -559,6 +677,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
         int pods;
         int bound;
         long wallNanos;
+        /** First creation to the bind that made 90 % of the burst bound; 0 when fewer were. */
+        long wall90Nanos;
         long observedWallNanos;
         long[] latencyNanos = new long[0];
         long schedulerCpuNanos;
@@ -567,6 +687,10 @@ final class SchedulerLoadTest implements Callable<Integer> {
         long schedulerCpuWithEventsNanos;
         long serverCpuWithEventsNanos;
         long eventsPosted;
+        boolean tenancy;
+        /** Pods deleted through the Eviction API in all, and during the measured burst. */
+        int evictions;
+        int evictionsInBurst;
         Map<String, Long> threadCpuNanos = Map.of();
         long decisions;
         double decisionMeanNanos = Double.NaN;
@@ -579,6 +703,11 @@ final class SchedulerLoadTest implements Callable<Integer> {
 
         double throughput() {
             return wallNanos <= 0 ? 0 : bound / seconds(wallNanos);
+        }
+
+        /** Pods per second until 90 % of the burst was bound. */
+        double throughput90() {
+            return wall90Nanos <= 0 ? 0 : Math.ceil(0.9 * pods) / seconds(wall90Nanos);
         }
 
         double cpuPerPodMicros(long nanos) {
@@ -610,6 +739,8 @@ final class SchedulerLoadTest implements Callable<Integer> {
             t.row("throughput (first create -> last bind)", String.format(Locale.ROOT, "%.1f pods/s",
                     throughput()));
             t.row("wall (first create -> last bind)", String.format(Locale.ROOT, "%.2f s", seconds(wallNanos)));
+            t.row("first create -> 90 % bound", wall90Nanos <= 0 ? "-" : String.format(Locale.ROOT,
+                    "%.2f s (%.1f pods/s)", seconds(wall90Nanos), throughput90()));
             t.row("create -> bind p50", ms(latencyMillis(0.50)));
             t.row("create -> bind p99", ms(latencyMillis(0.99)));
             t.row("create -> bind max", ms(latencyMillis(1.0)));
@@ -638,6 +769,9 @@ final class SchedulerLoadTest implements Callable<Integer> {
                     : String.format(Locale.ROOT, "%.2f",
                     requests.entrySet().stream().filter(e -> !e.getKey().endsWith("loadtest"))
                             .mapToLong(Map.Entry::getValue).sum() / (double) bound));
+            if (tenancy) {
+                t.row("evictions (preemption) during the burst / in all", evictionsInBurst + " / " + evictions);
+            }
             t.row("GPUs holding a pod", gpusUsed);
             t.row("Scheduled events written by the end", scheduledEvents + " / " + bound);
             return t.toString();

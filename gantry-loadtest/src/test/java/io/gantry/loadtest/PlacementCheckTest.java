@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The load test's verdict fails on every kind of wrong final state, and passes a right one. */
@@ -96,5 +97,50 @@ class PlacementCheckTest {
         assertThat(PlacementCheck.check(nodes, hungry, binds, 0, extra)).contains(
                 "the API server lists 3 pods, expected 2",
                 "the API server lists a pod stranger that the load test did not create");
+    }
+
+    @Test
+    void anEvictedPodMustHaveBeenBoundOnceAndBeGone() {
+        List<Pod> state = good();
+        state.remove(2); // share-b was evicted
+        assertThat(PlacementCheck.check(nodes, pods, once(), 0, state, Set.of("share-b"))).isEmpty();
+        assertThat(PlacementCheck.check(nodes, pods, once(), 0, good(), Set.of("share-b"))).containsExactlyInAnyOrder(
+                "the API server lists 3 pods, expected 2 (3 less 1 evicted)", "share-b was evicted but is still listed");
+        Map<String, Integer> binds = once();
+        binds.put("share-b", 0);
+        assertThat(PlacementCheck.check(nodes, pods, binds, 0, state, Set.of("share-b")))
+                .containsExactly("share-b was bound 0 times");
+    }
+
+    @Test
+    void aQueueOverItsLimitAndAGangBoundInPartFail() {
+        List<NodeShape> cluster = Workload.nodeShapes(20);
+        List<PodShape> burst = Workload.podShapes(40, 42);
+        TenancyWorkload plan = TenancyWorkload.plan(cluster, List.of(), burst, 2, 0.2, 4, 0.05, false);
+        List<Pod> all = new ArrayList<>();
+        for (PodShape p : burst) {
+            all.add(new PodBuilder(plan.pod("gantry-bench", "gantry", p)).editSpec().withNodeName("gpu-node-00000")
+                    .endSpec().build());
+        }
+        assertThat(PlacementCheck.checkTenancy(plan, burst, all)).isEmpty();
+
+        // bench-000001 is a member of bench-gang-00000 (four members): one of them left unbound
+        List<Pod> partial = new ArrayList<>(all);
+        partial.set(1, new PodBuilder(all.get(1)).editSpec().withNodeName(null).endSpec().build());
+        assertThat(PlacementCheck.checkTenancy(plan, burst, partial))
+                .containsExactly("pod group bench-gang-00000 is bound in part: 3 of its 4 members");
+
+        // the borrower has no pods of its own here, so its limit is its guarantee: hand it more than that
+        TenancyWorkload.QueueShape batch = plan.queues().get(0);
+        List<PodShape> heavy = new ArrayList<>(burst);
+        List<Pod> over = new ArrayList<>(all);
+        long gpus = batch.limitMilli() / 1000 + 1;
+        PodShape big = new PodShape("bench-000000", (int) gpus, 1000, 1000, 1024);
+        heavy.set(0, big);
+        over.set(0, new PodBuilder(all.get(0)).editMetadata().addToLabels("gantry.io/queue", "batch").endMetadata()
+                .build());
+        assertThat(PlacementCheck.checkTenancy(plan, heavy, over)).anySatisfy(p -> assertThat(p)
+                .startsWith("queue batch holds " + gpus * 1000 + " milli-GPUs, over its limit of "
+                        + batch.limitMilli()));
     }
 }

@@ -56,6 +56,28 @@ class SchedulerLoadTestTest {
     }
 
     @Test
+    void theBurstWithQueuesGangsAndPreemptionIsScheduledAndChecked() throws Exception {
+        Path json = dir.resolve("tenancy.json");
+        // a reclaim share of 0.3 leaves room for only 70 % of the GPUs asked, so at least a few of the borrower's
+        // 8-GPU pods must be evicted for every pod to be bound
+        int code = run("scheduler", "--nodes", "30", "--pods", "100", "--warmup", "20", "--timeout", "120",
+                "--tenancy", "--queues", "2", "--gang-share", "0.2", "--gang-size", "4", "--reclaim-share", "0.3",
+                "--json", json.toString());
+
+        assertThat(code).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("tenancy: 2 team queues + borrower 'batch'", "20 of the pods in gangs of 4",
+                "100 / 100", "evictions (preemption) during the burst", "first create -> 90 % bound",
+                "only the borrower's pods evicted; no queue over its limit; no gang bound in part", "check: OK");
+        assertThat(err.toString()).contains("created 3 queues and 6 pod groups", "borrower: ", "warm-up: 20 pods bound");
+        JsonNode doc = new ObjectMapper().readTree(json.toFile());
+        assertThat(doc.get("check").asString()).isEqualTo("OK");
+        assertThat(doc.get("tenancy").asBoolean()).isTrue();
+        assertThat(doc.get("evictions").asInt()).isPositive();
+        assertThat(doc.get("api_requests").get("POST pods/eviction").asLong()).isPositive();
+        assertThat(doc.get("pods_per_second_to_90_percent").asDouble()).isPositive();
+    }
+
+    @Test
     void theWorkloadIsSeededMixedAndFits() {
         List<Workload.PodShape> a = Workload.podShapes(5000, 42);
         assertThat(a).isEqualTo(Workload.podShapes(5000, 42));
@@ -88,9 +110,14 @@ class SchedulerLoadTestTest {
         assertThat(err.toString()).contains("--rate");
         assertThat(run("scheduler", "--server-event-loops", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--server-event-loops");
+        assertThat(run("scheduler", "--tenancy", "--gang-size", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--gang-size must be >= 2");
+        assertThat(run("scheduler", "--queues", "3")).isEqualTo(2);
+        assertThat(err.toString()).contains("--queues only applies with --tenancy");
         assertThat(run("scheduler", "--help")).isZero();
         assertThat(out.toString()).contains("--nodes", "--pods", "--policy", "--seed", "--warmup", "--rate",
-                "--server-jvm-options", "--timeout", "--json", "own JVM");
+                "--server-jvm-options", "--timeout", "--json", "own JVM", "--tenancy", "--queues", "--gang-share",
+                "--gang-size", "--reclaim-share", "--no-borrower");
     }
 
     @Test

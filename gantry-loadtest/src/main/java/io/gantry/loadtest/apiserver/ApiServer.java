@@ -30,9 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
  * A standalone Kubernetes API server for load tests: the {@link Store} behind an HTTP/1.1 and WebSocket front on
  * Vert.x (already on the classpath through fabric8's HTTP client). It serves what fabric8 informers, leader election
  * and Gantry's scheduler use: list and watch (HTTP streaming or WebSocket; resumable by resource version), get,
- * create, update, merge and strategic merge patch, delete, {@code pods/binding} and the {@code bindings}
- * collection, for pods, nodes, events, namespaces, leases, and the volume kinds the scheduler watches (claims,
- * persistent volumes, storage classes). Plain HTTP on 127.0.0.1; no authentication.
+ * create, update, merge and strategic merge patch, delete, {@code pods/binding}, the {@code bindings} collection and
+ * {@code pods/eviction} (see {@link Store#evict}), for pods, nodes, events, namespaces, leases, the volume kinds the
+ * scheduler watches (claims, persistent volumes, storage classes), and the multi-tenancy custom resources (Queues,
+ * PodGroups). Plain HTTP on 127.0.0.1; no authentication.
  *
  * <p>Besides the Kubernetes API it has a few load-test endpoints under {@code /loadtest/v1/}: create many objects in
  * one request (the nodes), create a burst of pods from inside the server (so that no client's cost of creating them
@@ -188,8 +189,12 @@ public final class ApiServer implements AutoCloseable {
                     r = store.create(p.type(), p.namespace(), object(body));
                 } else if (p.type() == ResourceType.PODS && "binding".equals(p.subresource())) {
                     r = store.bind(p.namespace(), p.name(), json.readTree(body.getBytes()));
+                } else if (p.type() == ResourceType.PODS && "eviction".equals(p.subresource())) {
+                    r = store.evict(p.namespace(), p.name(), body.length() == 0 ? json.createObjectNode()
+                            : json.readTree(body.getBytes()), "All".equals(q.get("dryRun")));
                 } else {
-                    throw new ApiException(405, "MethodNotAllowed", "POST is for collections and pods/{name}/binding");
+                    throw new ApiException(405, "MethodNotAllowed", "POST is for collections, pods/{name}/binding "
+                            + "and pods/{name}/eviction");
                 }
             }
             case "PUT" -> {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What the API server saw of each pod, for the load test: when it was created, when it was first bound (both on
  * this process's {@link System#nanoTime()} clock), how many binds succeeded and how many were refused with a 409
- * (already bound, being deleted or gated). Guarded by the store's lock.
+ * (already bound, being deleted or gated), and whether it was evicted. Guarded by the store's lock.
  */
 public final class BindLedger {
 
@@ -16,6 +16,7 @@ public final class BindLedger {
         long boundNanos;
         int binds;
         int conflicts;
+        boolean evicted;
 
         public long createdNanos() {
             return createdNanos;
@@ -32,12 +33,18 @@ public final class BindLedger {
         public int conflicts() {
             return conflicts;
         }
+
+        /** Deleted through the Eviction API. */
+        public boolean evicted() {
+            return evicted;
+        }
     }
 
     private final Map<String, PodRecord> pods = new HashMap<>();
     private int created;
     private int bound;
     private int conflicts;
+    private int evictions;
 
     void created(String key, long nanos) {
         PodRecord r = new PodRecord();
@@ -59,6 +66,11 @@ public final class BindLedger {
         conflicts++;
     }
 
+    void evicted(String key) {
+        pods.computeIfAbsent(key, k -> new PodRecord()).evicted = true;
+        evictions++;
+    }
+
     /** Pods ({@code namespace/name}) with their records. */
     public Map<String, PodRecord> pods() {
         return pods;
@@ -76,5 +88,10 @@ public final class BindLedger {
     /** Binds refused with 409 because the pod was already bound, being deleted or gated. */
     public int conflicts() {
         return conflicts;
+    }
+
+    /** Pods deleted through the Eviction API (dry runs not counted). */
+    public int evictions() {
+        return evictions;
     }
 }

@@ -25,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       the pods from a thread of this process, as fast as it can or at R per second (a next burst once this one is created);</li>
  *   <li>{@code GET /loadtest/v1/progress}: pods created and bound so far, binds refused, whether the burst is done, events posted so far;</li>
  *   <li>{@code GET /loadtest/v1/report}: per pod its create-to-bind time on this process's clock, its successful
- *       binds and refused binds, its creation and bind times; the requests served by verb and resource.</li>
+ *       binds and refused binds, its creation and bind times, whether it was evicted; evictions in all; the
+ *       requests served by verb and resource.</li>
  * </ul>
  */
 final class LoadTestEndpoints implements AutoCloseable {
@@ -67,7 +68,8 @@ final class LoadTestEndpoints implements AutoCloseable {
             }
             case "GET /loadtest/v1/progress" -> {
                 ObjectNode out = store.locked(ledger -> json.createObjectNode().put("created", ledger.created())
-                        .put("bound", ledger.bound()).put("conflicts", ledger.conflicts()));
+                        .put("bound", ledger.bound()).put("conflicts", ledger.conflicts())
+                        .put("evictions", ledger.evictions()));
                 Thread t = burst.get();
                 out.put("burstDone", t != null && !t.isAlive());
                 out.put("eventsPosted", requests.get().getOrDefault("POST events", 0L));
@@ -118,7 +120,8 @@ final class LoadTestEndpoints implements AutoCloseable {
     private ObjectNode report() {
         return store.locked(ledger -> {
             ObjectNode out = json.createObjectNode();
-            out.put("created", ledger.created()).put("bound", ledger.bound()).put("conflicts", ledger.conflicts());
+            out.put("created", ledger.created()).put("bound", ledger.bound()).put("conflicts", ledger.conflicts())
+                    .put("evictions", ledger.evictions());
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
             ObjectNode pods = out.putObject("pods");
@@ -126,7 +129,7 @@ final class LoadTestEndpoints implements AutoCloseable {
                 BindLedger.PodRecord r = e.getValue();
                 ArrayNode a = pods.putArray(e.getKey());
                 a.add(r.binds() > 0 ? r.boundNanos() - r.createdNanos() : -1).add(r.binds()).add(r.conflicts())
-                        .add(r.createdNanos()).add(r.binds() > 0 ? r.boundNanos() : -1);
+                        .add(r.createdNanos()).add(r.binds() > 0 ? r.boundNanos() : -1).add(r.evicted());
                 first = Math.min(first, r.createdNanos());
                 if (r.binds() > 0) {
                     last = Math.max(last, r.boundNanos());

@@ -43,9 +43,19 @@ public record ResourceType(String group, String version, String plural, String k
     public static final ResourceType STORAGE_CLASSES = new ResourceType("storage.k8s.io", "v1", "storageclasses",
             "StorageClass", false, Set.of("metadata.name"), List.of());
 
+    /**
+     * The multi-tenancy custom resources Gantry watches as generic resources (deploy/manifests/crds/): Queues are
+     * cluster-scoped, PodGroups live in their pods' namespace. Served as any other type (list, watch, get, create,
+     * update, patch, the status subresource, delete); their spec is not validated here, the scheduler does that.
+     */
+    public static final ResourceType QUEUES = new ResourceType("scheduling.gantry.io", "v1alpha1", "queues", "Queue",
+            false, Set.of("metadata.name"), List.of());
+    public static final ResourceType POD_GROUPS = new ResourceType("scheduling.x-k8s.io", "v1alpha1", "podgroups",
+            "PodGroup", true, Set.of("metadata.name", "metadata.namespace"), List.of());
+
     /** Every type this server serves. */
     public static final List<ResourceType> ALL = List.of(PODS, NODES, EVENTS, NAMESPACES, LEASES, CLAIMS, VOLUMES,
-            STORAGE_CLASSES);
+            STORAGE_CLASSES, QUEUES, POD_GROUPS);
 
     /** {@code v1} for the core group, {@code group/version} otherwise. */
     public String apiVersion() {

@@ -354,6 +354,41 @@ public final class Store {
     }
 
     /**
+     * {@code POST pods/{name}/eviction} (policy/v1 Eviction), as the API server answers it where no
+     * PodDisruptionBudget covers the pod: 404 for a missing pod, 409 when the Eviction's
+     * {@code deleteOptions.preconditions.uid} is not the pod's, else 201. This server has no kubelets, so a granted
+     * eviction deletes the pod at once, as a grace period of 0 would; one of a pod already being deleted is granted
+     * again without another deletion, as the API server does. PodDisruptionBudgets are not served here, so none can
+     * refuse an eviction (the sandbox of {@code gantry-kube-sandbox} answers 429 for them; the load test has none).
+     * {@code dryRun} ({@code ?dryRun=All}, or {@code deleteOptions.dryRun: [All]}) changes nothing.
+     */
+    public Reply evict(String namespace, String name, JsonNode eviction, boolean dryRun) {
+        JsonNode options = eviction.path("deleteOptions");
+        String uid = options.path("preconditions").path("uid").asString("");
+        boolean dry = dryRun;
+        for (JsonNode d : options.path("dryRun")) {
+            dry |= "All".equals(d.asString(""));
+        }
+        synchronized (this) {
+            String key = key(ResourceType.PODS, namespace, name);
+            Stored current = tables.get(ResourceType.PODS).byKey.get(key);
+            if (current == null) {
+                throw ApiException.notFound(ResourceType.PODS, name);
+            }
+            String actual = current.object().path("metadata").path("uid").asString("");
+            if (!uid.isEmpty() && !uid.equals(actual)) {
+                throw ApiException.conflict("Operation cannot be fulfilled on Pod \"" + name + "\": Precondition "
+                        + "failed: UID in precondition: " + uid + ", UID in object meta: " + actual);
+            }
+            if (!dry) {
+                delete(ResourceType.PODS, namespace, name);
+                ledger.evicted(key);
+            }
+        }
+        return new Reply(201, status(201, null, null));
+    }
+
+    /**
      * {@code POST pods/{name}/binding}: sets {@code spec.nodeName}, copies the Binding's annotations onto the pod
      * and sets {@code PodScheduled=True}, as the API server does. 404 for a missing pod; 409 for a pod with another
      * UID than the Binding's precondition, being deleted, already bound or with scheduling gates.

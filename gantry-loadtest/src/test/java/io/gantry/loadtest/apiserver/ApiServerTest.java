@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.gantry.kube.scheduling.KubeApi;
 import io.gantry.loadtest.Workload;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -362,6 +365,114 @@ class ApiServerTest {
         } finally {
             election.cancel(true);
         }
+    }
+
+    @Test
+    void queuesAndPodGroupsAreServedAsGenericResourcesListedWatchedAndStatusPatched() throws Exception {
+        GenericKubernetesResource queue = new GenericKubernetesResourceBuilder()
+                .withApiVersion("scheduling.gantry.io/v1alpha1").withKind("Queue")
+                .withNewMetadata().withName("team-a").endMetadata()
+                .addToAdditionalProperties("spec", Map.of("quota", List.of(Map.of("resource", "gpu",
+                        "guaranteed", "16"))))
+                .build();
+        GenericKubernetesResource group = new GenericKubernetesResourceBuilder()
+                .withApiVersion("scheduling.x-k8s.io/v1alpha1").withKind("PodGroup")
+                .withNewMetadata().withName("llama").withNamespace(NS).endMetadata()
+                .addToAdditionalProperties("spec", Map.of("minMember", 4))
+                .build();
+        // the scheduler's own resource contexts and informers, as TenantObjects is fed
+        List<String> seen = new CopyOnWriteArrayList<>();
+        SharedIndexInformer<GenericKubernetesResource> queues = client.genericKubernetesResources(KubeApi.QUEUES)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(GenericKubernetesResource obj) {
+                        seen.add("add " + obj.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
+                        seen.add("update " + newObj.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
+                        seen.add("delete " + obj.getMetadata().getName());
+                    }
+                }, 0);
+        try {
+            client.genericKubernetesResources(KubeApi.QUEUES).resource(queue).create();
+            client.genericKubernetesResources(KubeApi.POD_GROUPS).inNamespace(NS).resource(group).create();
+
+            assertThat(client.genericKubernetesResources(KubeApi.QUEUES).list().getItems())
+                    .extracting(q -> q.getMetadata().getName()).containsExactly("team-a");
+            assertThat(client.genericKubernetesResources(KubeApi.POD_GROUPS).inAnyNamespace().list().getItems())
+                    .extracting(g -> g.getMetadata().getNamespace() + "/" + g.getMetadata().getName())
+                    .containsExactly(NS + "/llama");
+            GenericKubernetesResource got = client.genericKubernetesResources(KubeApi.POD_GROUPS).inNamespace(NS)
+                    .withName("llama").get();
+            assertThat(got.getAdditionalProperties().get("spec")).isEqualTo(Map.of("minMember", 4));
+
+            // the status writers' merge patch of the status subresource changes the status only
+            client.genericKubernetesResources(KubeApi.QUEUES).withName("team-a").subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"pendingPods\":3},"
+                            + "\"spec\":{\"weight\":9}}");
+            GenericKubernetesResource patched = client.genericKubernetesResources(KubeApi.QUEUES)
+                    .withName("team-a").get();
+            assertThat(patched.getAdditionalProperties().get("status")).isEqualTo(Map.of("pendingPods", 3));
+            assertThat(patched.getAdditionalProperties().get("spec")).isEqualTo(queue.getAdditionalProperties()
+                    .get("spec"));
+            await("the queue's watch events", () -> seen.containsAll(List.of("add team-a", "update team-a")));
+
+            client.genericKubernetesResources(KubeApi.QUEUES).withName("team-a").delete();
+            await("the queue's deletion", () -> seen.contains("delete team-a"));
+            HttpResponse<String> namespaced = http.send(HttpRequest.newBuilder(URI.create(server.url()
+                    + "/apis/scheduling.gantry.io/v1alpha1/namespaces/" + NS + "/queues"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"kind\":\"Queue\",\"metadata\":{\"name\":\"q\"}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(namespaced.statusCode()).isEqualTo(400);
+            assertThat(namespaced.body()).contains("queues are cluster-scoped");
+        } finally {
+            queues.close();
+        }
+    }
+
+    @Test
+    void evictionDeletesThePodAtOnceAndHonoursTheUidPreconditionAndDryRun() throws Exception {
+        Pod p = client.pods().inNamespace(NS).resource(pod("victim", "gantry")).create();
+        assertThat(bind("victim", "n1", Map.of(), null).statusCode()).isEqualTo(201);
+
+        HttpResponse<String> dry = evict("victim", p.getMetadata().getUid(), "?dryRun=All");
+        assertThat(dry.statusCode()).as(dry.body()).isEqualTo(201);
+        assertThat(client.pods().inNamespace(NS).withName("victim").get()).isNotNull();
+
+        HttpResponse<String> wrongUid = evict("victim", "not-the-uid", "");
+        assertThat(wrongUid.statusCode()).isEqualTo(409);
+        assertThat(wrongUid.body()).contains("Precondition failed", "\"reason\":\"Conflict\"");
+        assertThat(client.pods().inNamespace(NS).withName("victim").get()).isNotNull();
+
+        assertThat(evict("missing", null, "").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> granted = evict("victim", p.getMetadata().getUid(), "");
+        assertThat(granted.statusCode()).as(granted.body()).isEqualTo(201);
+        assertThat(client.pods().inNamespace(NS).withName("victim").get()).isNull();
+        // fabric8's own eviction (policy/v1) is answered the same way
+        client.pods().inNamespace(NS).resource(pod("other", "gantry")).create();
+        assertThat(client.pods().inNamespace(NS).withName("other").evict()).isTrue();
+        assertThat(client.pods().inNamespace(NS).withName("other").get()).isNull();
+
+        boolean[] evicted = server.store().locked(l -> new boolean[] {l.pods().get(NS + "/victim").evicted(),
+            l.pods().get(NS + "/other").evicted(), l.evictions() == 2});
+        assertThat(evicted).containsExactly(true, true, true);
+    }
+
+    private HttpResponse<String> evict(String pod, String uid, String query) throws Exception {
+        String body = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + pod
+                + "\",\"namespace\":\"" + NS + "\"},\"deleteOptions\":{" + (uid == null ? ""
+                : "\"preconditions\":{\"uid\":\"" + uid + "\"}") + "}}";
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/namespaces/" + NS + "/pods/" + pod
+                + "/eviction" + query)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
