@@ -65,7 +65,9 @@ public final class TenantReports {
                 + " pod; predictor error: |predicted - actual| run time summed over pods, as a share of their run time\n" + queues
                 + "mean GPUs, entitled: averages over the arrival span; met: GPUs held up to the fair-share"
                 + " entitlement over the time the queue had pods waiting; waits from arrival to first start, but 8-gpu"
-                + " p99 (as the summary's) to the last start, so that an evicted pod's second wait counts\n";
+                + " p99 (as the summary's) to the last start, so that an evicted pod's second wait counts; longest"
+                + " below guarantee: the longest stretch the queue was owed GPUs (below its guarantee, with a pod"
+                + " waiting that the guarantee has room for)\n";
     }
 
     /** The smallest entitlement met over the backlogged leaf queues (1 when none was backlogged). */

@@ -47,6 +47,8 @@ public final class TenantRecorder {
     private final double[] metDenominator;
     private final double[] backloggedMillis;
     private final long[] belowSince;
+    /** Per leaf queue, the GPU demand of each waiting pod (a gang member's: its whole gang's), with counts. */
+    private final Map<Integer, java.util.TreeMap<Long, Integer>> pendingDemands = new HashMap<>();
     private final long[] longestBelow;
     private final int[] arrived;
     private final int[] placed;
@@ -122,6 +124,10 @@ public final class TenantRecorder {
         if (q >= 0) {
             pendingGpu[q] += delta * pod.totalGpuMilli();
             pendingPods[q] += delta;
+            GangSpec gang = TenancyKeys.gangOf(pod);
+            long demand = pod.totalGpuMilli() * (gang == null ? 1 : gang.minMember());
+            pendingDemands.computeIfAbsent(q, k -> new java.util.TreeMap<>()).merge(demand, delta,
+                    (a, b) -> a + b == 0 ? null : a + b);
         }
     }
 
@@ -215,6 +221,17 @@ public final class TenantRecorder {
         last = Math.max(last, now);
     }
 
+    /** The smallest demand waiting in the queue or its descendants (Long.MAX_VALUE / 2 when none). */
+    private long smallestPending(int q) {
+        long smallest = Long.MAX_VALUE / 2;
+        for (Map.Entry<Integer, java.util.TreeMap<Long, Integer>> e : pendingDemands.entrySet()) {
+            if (!e.getValue().isEmpty() && contains(enforced.path(e.getKey()), q)) {
+                smallest = Math.min(smallest, e.getValue().firstKey());
+            }
+        }
+        return smallest;
+    }
+
     private void snapshot(long now) {
         long[] wanted = new long[n];
         for (int q = 0; q < n; q++) {
@@ -233,7 +250,9 @@ public final class TenantRecorder {
         for (int q = 0; q < n; q++) {
             entitled[q] = share[declared.indexOf(enforced.name(q))];
             backlogged[q] = pendingSubtree[q] > 0;
-            boolean below = backlogged[q] && used[q] < enforced.guaranteed(q, QueueTree.GPU);
+            // owed: below its guarantee with a pod waiting that the guarantee has room for (Kueue's nominal quota)
+            boolean below = backlogged[q] && used[q] + smallestPending(q) <= enforced.guaranteed(q, QueueTree.GPU)
+                    && used[q] < enforced.guaranteed(q, QueueTree.GPU);
             if (below && belowSince[q] < 0) {
                 belowSince[q] = now;
             } else if (!below && belowSince[q] >= 0) {

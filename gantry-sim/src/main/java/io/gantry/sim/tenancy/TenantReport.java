@@ -28,8 +28,8 @@ public record TenantReport(String admission, List<QueueRow> queues, long quotaVi
     /**
      * One queue over the run. Times are milliseconds of simulated time; GPU figures are GPUs averaged over the
      * arrival span. {@code entitlementMet} is ∫min(allocated, entitlement) / ∫entitlement over the time the queue
-     * had pods waiting (NaN if it never had); {@code longestBelowGuaranteeMillis} the longest stretch it had pods
-     * waiting while it used less than its guarantee; {@code gpu8WaitP99Seconds} the p99 wait of its 8-GPU pods until
+     * had pods waiting (NaN if it never had); {@code longestBelowGuaranteeMillis} the longest stretch it was owed
+     * GPUs: below its guarantee with a pod waiting that its guarantee has room for (a gang counted whole); {@code gpu8WaitP99Seconds} the p99 wait of its 8-GPU pods until
      * their last start (NaN if it had none).
      */
     public record QueueRow(String name, String parent, boolean leaf, double guaranteedGpus, double meanAllocatedGpus,

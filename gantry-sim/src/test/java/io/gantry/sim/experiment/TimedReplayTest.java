@@ -147,7 +147,7 @@ class TimedReplayTest {
     void theDensityLimitHoldsAThirdInstanceUntilOneOfItsGroupCompletes() {
         List<NodeSpec> nodes = List.of(NodeSpec.of("n0", 64_000, 262_144, 8, "A"), NodeSpec.of("n1", 64_000, 262_144, 8, "A"));
         GroupDensityLimit.Limit one = new GroupDensityLimit.Limit("svc", 1);
-        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 100_000);
+        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, gpusOfA, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 100_000);
         TimedPod b = new TimedPod(PodRequest.of("b", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 200_000);
         TimedPod c = new TimedPod(PodRequest.of("c", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 1_000, 10_000);
         TimedRunResult r = run(REPLAY, nodes, 3, a, b, c);
@@ -171,6 +171,10 @@ class TimedReplayTest {
 
     /** team-b borrows the one GPU at 0 s; team-a, owed it by its guarantee, arrives at 10 s and reclaims it. */
     private static TimedRunResult reclaim(long graceMillis) {
+        return reclaim(graceMillis, 1);
+    }
+
+    private static TimedRunResult reclaim(long graceMillis, int gpusOfA) {
         var queues = List.of(
                 new io.gantry.engine.tenancy.QueueSpec("team-a", "", 1, List.of(new io.gantry.engine.tenancy.QuotaLimit(
                         io.gantry.engine.tenancy.QuotaResource.GPU, 1000, io.gantry.engine.tenancy.QuotaLimit.UNLIMITED,
@@ -184,7 +188,7 @@ class TimedReplayTest {
                 .withAdmission(io.gantry.engine.tenancy.Tenancy.Mode.FULL, queues).withEvictionGrace(graceMillis));
         TimedPod b = new TimedPod(PodRequest.of("b", 1000, 1024, 1, 1000)
                 .withAttribute(io.gantry.engine.tenancy.TenancyKeys.QUEUE, "team-b"), 0, ms(1000));
-        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, 1, 1000)
+        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, gpusOfA, 1000)
                 .withAttribute(io.gantry.engine.tenancy.TenancyKeys.QUEUE, "team-a"), ms(10), ms(100));
         return run(replay, oneGpu(), 1, b, a);
     }
@@ -194,11 +198,22 @@ class TimedReplayTest {
         TimedRunResult r = reclaim(30_000);
         var team = r.tenants().queues().stream().filter(q -> q.name().equals("team-a")).findFirst().orElseThrow();
         assertThat(team.waitMaxSeconds()).isEqualTo(30.0); // evicted at 10 s, gone at 40 s
+        assertThat(team.longestBelowGuaranteeMillis()).isEqualTo(30_000); // owed its GPU for one grace period
         assertThat(r.tenants().preemptions()).isEqualTo(1);
         assertThat(r.tenants().gpuHoursLost()).isCloseTo(40 / 3600.0, within(1e-9)); // b ran 0..40 s for nothing
         TimedRunResult instant = reclaim(0);
         var teamNow = instant.tenants().queues().stream().filter(q -> q.name().equals("team-a")).findFirst()
                 .orElseThrow();
         assertThat(teamNow.waitMaxSeconds()).isZero();
+    }
+
+    @Test
+    void aQueueIsOwedOnlyWhatItsGuaranteeHasRoomFor() {
+        // team-a's pod asks for 2 GPUs, its guarantee is 1: it waits (nothing to reclaim it with), owed nothing
+        TimedRunResult tooBig = reclaim(30_000, 2);
+        var team = tooBig.tenants().queues().stream().filter(q -> q.name().equals("team-a")).findFirst()
+                .orElseThrow();
+        assertThat(team.placed()).isZero();
+        assertThat(team.longestBelowGuaranteeMillis()).isZero();
     }
 }
