@@ -200,4 +200,18 @@ class PreemptionTest {
         c.scheduler.release("a0");
         assertThat(c.scheduler.scheduleOn(pod("b-late", "b", 1, 0), node).isScheduled()).isTrue();
     }
+
+    @Test
+    void aPreemptorWaitingForItsVictimsCountsInItsQueueSoQueueMatesDoNotEvictForTheSameGuarantee() {
+        TenantCluster c = new TenantCluster(Tenancy.Mode.FULL, List.of(queue("a", "", 1, 2, NONE, NONE),
+                queue("b", "", 1, 0, NONE, NONE)), 2, 4);
+        fill(c, "b", 8, 0); // b borrows every GPU
+        ScheduleResult.Unschedulable first = unschedulable(c.schedule(pod("a0", "a", 2, 0)));
+        assertThat(first.victims()).isNotEmpty();
+        c.tenancy.ledger().nominate(pod("a0", "a", 2, 0)); // the host evicts, a0 waits for its victims
+        ScheduleResult.Unschedulable second = unschedulable(c.schedule(pod("a1", "a", 1, 0)));
+        assertThat(second.victims()).as("a's guarantee of 2 is a0's already").isEmpty();
+        c.tenancy.ledger().nominationDone("a0");
+        assertThat(unschedulable(c.schedule(pod("a1", "a", 1, 0))).victims()).isNotEmpty();
+    }
 }

@@ -100,10 +100,22 @@ final class DerivedEngine implements ClusterMirror.Listener {
         }
     }
 
-    /** A deleted pod holds no room preemption made for it any more. */
+    /** A deleted (or bound) pod holds no room preemption made for it any more, and is owed nothing more. */
     void forgetNomination(String key) {
         if (tenancy != null) {
             tenancy.nominations().forget(key);
+            tenancy.ledger().nominationDone(key);
+        }
+    }
+
+    /**
+     * The preemptor evicts pods and waits for them: its demand counts as its queue's for further reclaim, so that
+     * its queue-mates do not evict again for the same guarantee. (Its victims may still be chosen by another
+     * preemptor, as kube-scheduler lets terminating pods be: the same eviction then makes room for both.)
+     */
+    void preempting(PodRequest preemptor) {
+        if (tenancy != null) {
+            tenancy.ledger().nominate(preemptor);
         }
     }
 

@@ -35,13 +35,15 @@ final class Preemptions {
     private static final Logger LOG = LoggerFactory.getLogger(Preemptions.class);
 
     private final KubeApi api;
+    private final DerivedEngine engine;
     private final ExecutorService workers;
     /** Where outcomes go back to: the loop's inbox, mirror, queue, recorder and metrics. */
     private final LoopOutcomes loop;
     /** Preemptor → the victims evicted for it that still hold resources (terminating). */
     private final Map<String, Set<String>> terminating = new HashMap<>();
 
-    Preemptions(KubeApi api, ExecutorService workers, LoopOutcomes loop) {
+    Preemptions(KubeApi api, ExecutorService workers, LoopOutcomes loop, DerivedEngine engine) {
+        this.engine = requireNonNull(engine, "engine");
         this.api = requireNonNull(api, "api");
         this.workers = requireNonNull(workers, "workers");
         this.loop = requireNonNull(loop, "loop");
@@ -63,8 +65,7 @@ final class Preemptions {
 
     /**
      * The preemptors all of whose victims are gone now, each once: the loop tries them at once, before any other pod
-     * can take the room they made (kube-scheduler keeps it for the nominated pod; Gantry's engine knows no
-     * nominations, so the host gives the preemptor the first turn instead).
+     * can take the room they made (the engine's Nominations keep it from pods of lower or equal priority meanwhile).
      */
     List<String> takeReady() {
         List<String> ready = new ArrayList<>();
@@ -139,6 +140,9 @@ final class Preemptions {
     /** On the loop thread. */
     private void finished(String preemptor, String uid, String node, List<Victim> victims, Outcome outcome) {
         Entry e = loop.queue().get(preemptor).filter(x -> uid.equals(Objects.toString(x.uid(), ""))).orElse(null);
+        if (!outcome.evicted()) {
+            engine.forgetNomination(preemptor); // refused: it waits for nothing
+        }
         if (outcome.evicted()) {
             Set<String> keys = new LinkedHashSet<>();
             victims.forEach(v -> keys.add(v.key()));

@@ -98,7 +98,7 @@ public final class SchedulerLoop implements AutoCloseable {
                 daemon("gantry-bind")), outcomes);
         HeldGangs held = new HeldGangs();
         Preemptions preemptions = tenancy ? new Preemptions(api, Executors.newFixedThreadPool(2,
-                daemon("gantry-evict")), outcomes) : null;
+                daemon("gantry-evict")), outcomes, engine) : null;
         this.cycle = new SchedulingCycle(queue, mirror, engine, binding, recorder, metrics, held, preemptions);
         engine.beforeRebuild(() -> cycle.releaseHeld("the engine was rebuilt with new queues or a new profile"));
         this.events = new ClusterEvents(config, mirror, engine, queue, recorder, metrics, volumes,

@@ -103,6 +103,7 @@ final class SchedulingCycle {
             assume(e, request, s.allocation());
             if (preemptions != null) {
                 preemptions.forget(e.key);
+                engine.forgetNomination(e.key);
             }
             List<BindingCycle.Member> gang = new ArrayList<>();
             gang.add(new BindingCycle.Member(e.pod, request, s.allocation()));
@@ -127,6 +128,7 @@ final class SchedulingCycle {
             int terminating = preemptions.stillTerminating(e.key);
             if (terminating == 0) {
                 recorder.unschedulable(e, message);
+                engine.preempting(request);
                 preemptions.preempt(e, request, u); // stays in flight until the evictions are answered
                 return;
             }
