@@ -147,7 +147,7 @@ class TimedReplayTest {
     void theDensityLimitHoldsAThirdInstanceUntilOneOfItsGroupCompletes() {
         List<NodeSpec> nodes = List.of(NodeSpec.of("n0", 64_000, 262_144, 8, "A"), NodeSpec.of("n1", 64_000, 262_144, 8, "A"));
         GroupDensityLimit.Limit one = new GroupDensityLimit.Limit("svc", 1);
-        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, gpusOfA, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 100_000);
+        TimedPod a = new TimedPod(PodRequest.of("a", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 100_000);
         TimedPod b = new TimedPod(PodRequest.of("b", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 0, 200_000);
         TimedPod c = new TimedPod(PodRequest.of("c", 1000, 1024, 1, 1000).withAttribute(GroupDensityLimit.LIMIT, one), 1_000, 10_000);
         TimedRunResult r = run(REPLAY, nodes, 3, a, b, c);
