@@ -119,10 +119,11 @@ public final class Preemption implements PostFilterPlugin {
             }
         }
         if (missing <= 1) {
-            Candidate best = best(state, cycle, cycle, units, quotaVictims, Map.of(), false);
-            if (best == null) {
-                return new PostFilterResult("", lastWhyNot);
+            Found found = best(state, cycle, cycle, units, quotaVictims, Map.of(), false);
+            if (found.best() == null) {
+                return new PostFilterResult("", found.whyNot());
             }
+            Candidate best = found.best();
             List<String> victims = names(best.units());
             nominations.nominate(pod, Map.of(best.node(), 1));
             return new PostFilterResult(best.node(), victims, "preempting " + victims.size() + " pod(s) for it on "
@@ -134,7 +135,7 @@ public final class Preemption implements PostFilterPlugin {
         Map<String, Integer> assigned = new java.util.LinkedHashMap<>();
         String first = null;
         for (int m = 0; m < missing; m++) {
-            Candidate best = best(state, cycle, member, units, taken, assigned, true);
+            Candidate best = best(state, cycle, member, units, taken, assigned, true).best();
             if (best == null) {
                 return new PostFilterResult("", "preemption: room for " + m + " of the " + missing + " members of"
                         + " pod group " + gang.name() + " still to place, not all: nothing evicted");
@@ -157,15 +158,16 @@ public final class Preemption implements PostFilterPlugin {
                 + String.join(", ", victims));
     }
 
-    /** Why the last {@link #best} found nothing, for the explanation. */
-    private String lastWhyNot = "";
+    /** The best candidate, or null and why there is none (for the explanation). */
+    private record Found(Candidate best, String whyNot) {
+    }
 
     /**
      * The best node for one more pod of this shape with {@code fixed} gone, and the fewest more victims it needs
-     * there; null if none ({@link #lastWhyNot} says why). With {@code gangMembers}, {@code assigned} says how many
+     * there; none, and why, if there is none. With {@code gangMembers}, {@code assigned} says how many
      * members the node already counts for, and a node that has room without victims is a candidate too.
      */
-    private Candidate best(ClusterState state, CycleContext cycle, CycleContext probe, List<Unit> units,
+    private Found best(ClusterState state, CycleContext cycle, CycleContext probe, List<Unit> units,
             List<Unit> fixed, Map<String, Integer> assigned, boolean gangMembers) {
         FrameworkHandle framework = cycle.framework();
         PodRequest pod = cycle.pod();
@@ -202,16 +204,14 @@ public final class Preemption implements PostFilterPlugin {
             }
         }
         if (candidates.isEmpty()) {
-            lastWhyNot = "preemption: no node where evicting the pods it may evict would make room";
-            return null;
+            return new Found(null, "preemption: no node where evicting the pods it may evict would make room");
         }
         int r = resource(pod);
         candidates.removeIf(c -> !takesOnlyBorrowed(c, r));
         if (candidates.isEmpty()) {
-            lastWhyNot = "preemption: making room would take more than the borrowing queues borrow";
-            return null;
+            return new Found(null, "preemption: making room would take more than the borrowing queues borrow");
         }
-        return candidates.stream().min(BEST).orElseThrow();
+        return new Found(candidates.stream().min(BEST).orElseThrow(), "");
     }
 
     /** How many pods of this shape the node would hold with these pods gone (at least one: the filters said so). */
